@@ -1,0 +1,444 @@
+/* The rt_* allocator. Profiling off: one predictable branch, then straight to
+ * mimalloc with no header. Profiling on: each block carries a 16-byte tag
+ * (site id, phase x site pair id, requested size and a check word), and its
+ * allocation and free are counted per thread at the allocating site. */
+#include <errno.h>
+#include <mimalloc.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int rt_mode = RT_MODE_UNINIT;
+RT_EXPORT bool rtprof_profiling_ = false;
+
+/* The tag sits right before the user pointer. mimalloc writes its free-list
+ * link over the first word of a freed block, so the check word is second:
+ * it survives the free and lets a double free be recognised. */
+typedef struct rt_tag_s {
+  uint32_t site;              /* site id, 0 = overflow */
+  uint32_t pair;              /* (phase, site) pair id, 0 = outside phases */
+  uint64_t word;              /* requested size << 16 | check */
+} rt_tag_t;
+_Static_assert(sizeof(rt_tag_t) == RT_TAG_SIZE, "tag is 16 bytes");
+
+#define RT_MAX_SIZE ((size_t)1 << 47)  /* larger requests fail with ENOMEM */
+#define RT_CHECK_LIVE 0xa11cu
+#define RT_CHECK_FREED 0xf7eeu
+
+/* The check mixes in the block's address, so a tag copied elsewhere, or
+ * foreign data that happens to precede a pointer, rarely passes. */
+static inline uint64_t tag_word(const void *base, size_t size, unsigned check) {
+  uint16_t mix = (uint16_t)(((uintptr_t)base >> 4) ^ ((uintptr_t)base >> 20));
+  return (uint64_t)size << 16 | (uint16_t)(check ^ mix);
+}
+
+#define RA() ((uintptr_t)__builtin_return_address(0))
+
+/* ---- start-up ------------------------------------------------------------ */
+
+static void exit_dump(void) {
+  rt_phase_note_open_at_exit();
+  char path[sizeof rt_options.out + 32];
+  rt_dump_path(path, sizeof path);
+  if (rt_dump_write(path, "exit") != 0) rt_warn("could not write the dump %s", path);
+}
+
+static pthread_once_t rt_once = PTHREAD_ONCE_INIT;
+
+static void init_once(void) {
+  rt_options_read();
+  if (!rt_options.profiling) {
+    __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
+    return;
+  }
+  if (!rt_tables_init() || !rt_threads_init() || !rt_phases_init()) {
+    rt_warn("cannot map the profiler's tables (RTPROF_SITES=%u); profiling is off", rt_options.sites);
+    __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
+    return;
+  }
+  rtprof_profiling_ = true;
+  __atomic_store_n(&rt_mode, RT_MODE_ON, __ATOMIC_RELEASE);
+  /* Both may allocate, so they come once the profiled path works. */
+  rt_threads_register_fork();
+  atexit(exit_dump);
+}
+
+void rt_init(void) { pthread_once(&rt_once, init_once); }
+
+__attribute__((constructor)) static void rt_constructor(void) { rt_init(); }
+
+RT_EXPORT bool rtprof_enabled(void) {
+  rt_init();
+  return rt_mode == RT_MODE_ON;
+}
+
+RT_EXPORT int rtprof_dump(const char *path) {
+  rt_init();
+  if (rt_mode != RT_MODE_ON) {
+    errno = ENOTSUP;
+    return -1;
+  }
+  char buf[sizeof rt_options.out + 32];
+  if (path == NULL) {
+    rt_dump_path(buf, sizeof buf);
+    path = buf;
+  }
+  return rt_dump_write(path, "api");
+}
+
+/* ---- counting ------------------------------------------------------------ */
+
+static void count_failure(void) {
+  rt_thread_t *t = rt_thread_start();
+  if (t->is_sentinel) rt_count_global_totals(0, 0, 0, 0, 1);
+  else rt_bump(&t->failed_allocs, 1);
+}
+
+static inline void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
+  rt_slot_t *s = rt_site_slot(t, site);
+  if (rt_unlikely(s == NULL)) {
+    rt_global_add(false, site, 1, (int64_t)size, 0, 0);
+  } else {
+    rt_bump(&s->allocs, 1);
+    rt_bump(&s->alloc_bytes, size);
+    uint64_t live = s->alloc_bytes - s->freed_bytes;
+    if ((int64_t)live > (int64_t)s->peak_live) rt_store_relaxed(&s->peak_live, live);
+  }
+  if (pair != 0) {
+    rt_slot_t *ps = rt_pair_slot(t, pair);
+    if (rt_unlikely(ps == NULL)) {
+      rt_global_add(true, pair, 1, (int64_t)size, 0, 0);
+    } else {
+      rt_bump(&ps->allocs, 1);
+      rt_bump(&ps->alloc_bytes, size);
+    }
+  }
+  if (rt_unlikely(t->is_sentinel)) {
+    rt_count_global_totals(1, (int64_t)size, 0, 0, 0);
+    return;
+  }
+  rt_bump(&t->allocs, 1);
+  rt_bump(&t->alloc_bytes, size);
+  int64_t pending = t->pending + (int64_t)size;
+  rt_store_relaxed(&t->pending, pending);
+  if (pending > t->pending_max) rt_store_relaxed(&t->pending_max, pending);
+  if (rt_unlikely(pending > RT_PEAK_SLACK)) rt_publish_pending(t);
+}
+
+static inline void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
+  rt_slot_t *s = rt_site_slot(t, site);
+  if (rt_unlikely(s == NULL)) {
+    rt_global_add(false, site, 0, 0, 1, (int64_t)size);
+  } else {
+    rt_bump(&s->frees, 1);
+    rt_bump(&s->freed_bytes, size);
+  }
+  if (pair != 0) {
+    rt_slot_t *ps = rt_pair_slot(t, pair);
+    if (rt_unlikely(ps == NULL)) {
+      rt_global_add(true, pair, 0, 0, 1, (int64_t)size);
+    } else {
+      rt_bump(&ps->frees, 1);
+      rt_bump(&ps->freed_bytes, size);
+    }
+  }
+  if (rt_unlikely(t->is_sentinel)) {
+    rt_count_global_totals(0, 0, 1, (int64_t)size, 0);
+    return;
+  }
+  rt_bump(&t->frees, 1);
+  rt_bump(&t->freed_bytes, size);
+  int64_t pending = t->pending - (int64_t)size;
+  rt_store_relaxed(&t->pending, pending);
+  if (rt_unlikely(pending < -RT_PEAK_SLACK)) rt_publish_pending(t);
+}
+
+/* Interns the caller's site (and pair, inside a phase) and writes the tag. */
+static inline void *tag_block(void *base, size_t size, uintptr_t ra) {
+  rt_thread_t *t = rt_self;
+  if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
+  uintptr_t frames[RT_MAX_DEPTH];
+  uint32_t depth = rt_options.depth;
+  if (depth > 1 && t->in_profiler == 0) {
+    t->in_profiler++; /* the unwinder may allocate: those allocations take depth 1 */
+    rt_capture(ra, frames, depth);
+    t->in_profiler--;
+  } else {
+    frames[0] = ra;
+    for (uint32_t i = 1; i < depth; i++) frames[i] = 0;
+  }
+  uint32_t site = rt_site_intern(frames, depth);
+  uint32_t pair = t->phase ? rt_pair_intern(t->phase, site) : 0;
+  rt_tag_t *tag = base;
+  tag->site = site;
+  tag->pair = pair;
+  tag->word = tag_word(base, size, RT_CHECK_LIVE);
+  count_alloc(t, site, pair, size);
+  return (char *)base + RT_TAG_SIZE;
+}
+
+/* The tag of a block being freed or reallocated, or NULL after reporting
+ * why it is not one of ours. */
+static rt_tag_t *checked_tag(void *p, uintptr_t ra, const char *what) {
+  if (((uintptr_t)p & 15) != 0 || !mi_is_in_heap_region(p)) {
+    rt_heap_error(what[0] == 'f' ? "free of a pointer rtprof did not allocate"
+                                 : "realloc of a pointer rtprof did not allocate",
+                  p, 0, (void *)ra);
+    return NULL;
+  }
+  rt_tag_t *tag = (rt_tag_t *)((char *)p - RT_TAG_SIZE);
+  uint64_t word = tag->word;
+  size_t size = word >> 16;
+  if (word == tag_word(tag, size, RT_CHECK_LIVE)) return tag;
+  if (word == tag_word(tag, size, RT_CHECK_FREED))
+    rt_heap_error(what[0] == 'f' ? "double free" : "realloc of a freed block", p, tag->site, (void *)ra);
+  else
+    rt_heap_error("damaged block tag (an underflow, or an interior or foreign pointer)", p, 0,
+                  (void *)ra);
+  return NULL;
+}
+
+/* ---- the profiled paths (out of line: the off path stays small) ---------- */
+
+static RT_NOINLINE void *profiled_alloc(size_t size, size_t align, bool zero, uintptr_t ra) {
+  if (rt_mode == RT_MODE_UNINIT) rt_init();
+  if (rt_mode == RT_MODE_OFF) {
+    void *p = align > 16 ? (zero ? mi_zalloc_aligned(size, align) : mi_malloc_aligned(size, align))
+                         : (zero ? mi_zalloc(size) : mi_malloc(size));
+    if (p == NULL) errno = ENOMEM;
+    return p;
+  }
+  void *base = NULL;
+  if (size <= RT_MAX_SIZE) {
+    size_t total = size + RT_TAG_SIZE;
+    if (align > 16)
+      base = zero ? mi_zalloc_aligned_at(total, align, RT_TAG_SIZE)
+                  : mi_malloc_aligned_at(total, align, RT_TAG_SIZE);
+    else
+      base = zero ? mi_zalloc(total) : mi_malloc(total);
+  }
+  if (rt_unlikely(base == NULL)) {
+    count_failure();
+    errno = ENOMEM;
+    return NULL;
+  }
+  return tag_block(base, size, ra);
+}
+
+static RT_NOINLINE void profiled_free(void *p, uintptr_t ra) {
+  if (p == NULL) return;
+  if (rt_mode == RT_MODE_UNINIT) rt_init();
+  if (rt_mode == RT_MODE_OFF) {
+    mi_free(p);
+    return;
+  }
+  rt_tag_t *tag = checked_tag(p, ra, "free");
+  if (tag == NULL) return; /* reported; leaking it is the safe choice */
+  size_t size = tag->word >> 16;
+  uint32_t site = tag->site, pair = tag->pair;
+  tag->word = tag_word(tag, size, RT_CHECK_FREED);
+  rt_thread_t *t = rt_self;
+  if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
+  count_free(t, site, pair, size);
+  mi_free(tag);
+}
+
+static RT_NOINLINE void *profiled_realloc(void *p, size_t size, uintptr_t ra) {
+  if (rt_mode == RT_MODE_UNINIT) rt_init();
+  if (rt_mode == RT_MODE_OFF) {
+    void *q = mi_realloc(p, size);
+    if (q == NULL) errno = ENOMEM;
+    return q;
+  }
+  if (p == NULL) return profiled_alloc(size, 0, false, ra);
+  rt_tag_t *tag = checked_tag(p, ra, "realloc");
+  if (tag == NULL) {
+    errno = EINVAL;
+    return NULL;
+  }
+  size_t old_size = tag->word >> 16;
+  uint32_t old_site = tag->site, old_pair = tag->pair;
+  void *base = size <= RT_MAX_SIZE ? mi_realloc(tag, size + RT_TAG_SIZE) : NULL;
+  if (base == NULL) { /* the old block is untouched and still live */
+    count_failure();
+    errno = ENOMEM;
+    return NULL;
+  }
+  rt_thread_t *t = rt_self;
+  if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
+  count_free(t, old_site, old_pair, old_size);
+  return tag_block(base, size, ra);
+}
+
+/* ---- the public API ------------------------------------------------------- */
+
+static inline void *off_result(void *p) {
+  if (rt_unlikely(p == NULL)) errno = ENOMEM;
+  return p;
+}
+
+static inline bool bad_alignment(size_t align) { return align == 0 || (align & (align - 1)) != 0; }
+
+RT_EXPORT void *rt_alloc(size_t size) {
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc(size));
+  return profiled_alloc(size, 0, false, RA());
+}
+
+RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc(size));
+  return profiled_alloc(size, 0, false, (uintptr_t)site);
+}
+
+static inline void *calloc_at(size_t n, size_t size, uintptr_t ra) {
+  size_t total;
+  if (__builtin_mul_overflow(n, size, &total)) {
+    if (rt_mode == RT_MODE_ON) count_failure();
+    errno = ENOMEM;
+    return NULL;
+  }
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_zalloc(total));
+  return profiled_alloc(total, 0, true, ra);
+}
+
+RT_EXPORT void *rt_calloc(size_t n, size_t size) { return calloc_at(n, size, RA()); }
+RT_EXPORT void *rt_calloc_at(size_t n, size_t size, const void *site) {
+  return calloc_at(n, size, (uintptr_t)site);
+}
+
+RT_EXPORT void *rt_realloc(void *p, size_t size) {
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_realloc(p, size));
+  return profiled_realloc(p, size, RA());
+}
+
+RT_EXPORT void *rt_realloc_at(void *p, size_t size, const void *site) {
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_realloc(p, size));
+  return profiled_realloc(p, size, (uintptr_t)site);
+}
+
+RT_EXPORT void rt_free(void *p) {
+  if (rt_likely(rt_mode == RT_MODE_OFF)) {
+    mi_free(p);
+    return;
+  }
+  profiled_free(p, RA());
+}
+
+static inline void *aligned_at(size_t size, size_t align, uintptr_t ra) {
+  if (bad_alignment(align)) {
+    errno = EINVAL;
+    return NULL;
+  }
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc_aligned(size, align));
+  return profiled_alloc(size, align, false, ra);
+}
+
+RT_EXPORT void *rt_alloc_aligned(size_t size, size_t align) { return aligned_at(size, align, RA()); }
+RT_EXPORT void *rt_alloc_aligned_at(size_t size, size_t align, const void *site) {
+  return aligned_at(size, align, (uintptr_t)site);
+}
+
+RT_EXPORT size_t rt_usable_size(const void *p) {
+  if (p == NULL) return 0;
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_usable_size(p);
+  return mi_usable_size((const char *)p - RT_TAG_SIZE) - RT_TAG_SIZE;
+}
+
+/* ---- rt_mmap: page-aligned regions straight from the OS ------------------ */
+
+typedef struct rt_region_s {
+  uintptr_t addr;             /* 0 empty, 1 deleted */
+  uint64_t size;              /* page-rounded */
+  uint32_t site, pair;
+} rt_region_t;
+
+#define RT_REGIONS 16384 /* live regions tracked per site; the rest count as overflow */
+
+static struct {
+  pthread_mutex_t lock;       /* guards regions */
+  rt_region_t *regions;       /* open addressing by address, mapped on first use */
+  uint64_t live, peak;        /* page-rounded bytes (atomic) */
+} rt_mm = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+uint64_t rt_mmap_live_bytes(void) { return rt_load_relaxed(&rt_mm.live); }
+uint64_t rt_mmap_peak_bytes(void) { return rt_load_relaxed(&rt_mm.peak); }
+
+static uint64_t page_round(size_t size) {
+  long page = sysconf(_SC_PAGESIZE);
+  return ((uint64_t)size + (uint64_t)page - 1) & ~((uint64_t)page - 1);
+}
+
+static rt_region_t *region_find(uintptr_t addr, bool insert) {
+  if (rt_mm.regions == NULL) {
+    if (!insert) return NULL;
+    rt_mm.regions = rt_os_alloc(RT_REGIONS * sizeof(rt_region_t));
+    if (rt_mm.regions == NULL) return NULL;
+  }
+  uint32_t i = (uint32_t)((addr >> 12) * 0x9e3779b1u) % RT_REGIONS;
+  rt_region_t *first_deleted = NULL;
+  for (uint32_t n = 0; n < RT_REGIONS; n++, i = (i + 1) % RT_REGIONS) {
+    rt_region_t *r = &rt_mm.regions[i];
+    if (r->addr == addr) return r;
+    if (r->addr == 1 && first_deleted == NULL) first_deleted = r;
+    if (r->addr == 0) return insert ? (first_deleted ? first_deleted : r) : NULL;
+  }
+  return insert ? first_deleted : NULL;
+}
+
+static void *mmap_at(size_t size, uintptr_t ra) {
+  if (rt_mode == RT_MODE_UNINIT) rt_init();
+  if (size == 0 || size > RT_MAX_SIZE) {
+    errno = size == 0 ? EINVAL : ENOMEM;
+    return NULL;
+  }
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    if (rt_mode == RT_MODE_ON) count_failure();
+    errno = ENOMEM;
+    return NULL;
+  }
+  uint64_t bytes = page_round(size);
+  uint64_t live = rt_add_relaxed(&rt_mm.live, bytes) + bytes, peak = rt_load_relaxed(&rt_mm.peak);
+  while (peak < live && !__atomic_compare_exchange_n(&rt_mm.peak, &peak, live, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+  }
+  if (rt_mode != RT_MODE_ON) return p;
+  /* Counted like a block of `size` bytes, at its caller and current phase. */
+  rt_thread_t *t = rt_thread_start();
+  uintptr_t frames[RT_MAX_DEPTH];
+  rt_capture(ra, frames, rt_options.depth);
+  uint32_t site = rt_site_intern(frames, rt_options.depth);
+  uint32_t pair = t->phase ? rt_pair_intern(t->phase, site) : 0;
+  pthread_mutex_lock(&rt_mm.lock);
+  rt_region_t *r = region_find((uintptr_t)p, true);
+  if (r != NULL) *r = (rt_region_t){(uintptr_t)p, size, site, pair};
+  pthread_mutex_unlock(&rt_mm.lock);
+  if (r == NULL) site = 0, pair = t->phase; /* untracked: its free goes to overflow too */
+  count_alloc(t, site, pair, size);
+  return p;
+}
+
+RT_EXPORT void *rt_mmap(size_t size) { return mmap_at(size, RA()); }
+RT_EXPORT void *rt_mmap_at(size_t size, const void *site) { return mmap_at(size, (uintptr_t)site); }
+
+RT_EXPORT int rt_munmap(void *p, size_t size) {
+  if (p == NULL) return 0;
+  if (rt_mode == RT_MODE_ON) {
+    pthread_mutex_lock(&rt_mm.lock);
+    rt_region_t *r = region_find((uintptr_t)p, false);
+    rt_region_t region = r ? *r : (rt_region_t){0};
+    if (r) r->addr = 1;
+    pthread_mutex_unlock(&rt_mm.lock);
+    if (r == NULL) {
+      rt_heap_error("rt_munmap of a region rt_mmap did not return", p, 0, (void *)RA());
+      errno = EINVAL;
+      return -1;
+    }
+    rt_thread_t *t = rt_thread_start();
+    count_free(t, region.site, region.pair, region.size);
+  }
+  if (munmap(p, size) != 0) return -1;
+  __atomic_fetch_sub(&rt_mm.live, page_round(size), __ATOMIC_RELAXED);
+  return 0;
+}

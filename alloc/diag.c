@@ -1,0 +1,148 @@
+/* Messages on stderr that never allocate: a tiny formatter over a stack
+ * buffer and write(2), usable inside malloc, before constructors and in a
+ * forked child. Every message starts with "rtprof: ". */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+typedef struct rt_out_s {
+  char *buf;
+  size_t cap, len;
+} rt_out_t;
+
+static void out_char(rt_out_t *o, char c) {
+  if (o->len + 1 < o->cap) o->buf[o->len] = c;
+  o->len++;
+}
+
+static void out_str(rt_out_t *o, const char *s) {
+  if (s == NULL) s = "(null)";
+  while (*s) out_char(o, *s++);
+}
+
+static void out_uint(rt_out_t *o, unsigned long long v, unsigned base, int min_digits) {
+  char tmp[24];
+  int n = 0;
+  do {
+    tmp[n++] = "0123456789abcdef"[v % base];
+    v /= base;
+  } while (v != 0);
+  while (n < min_digits) tmp[n++] = '0';
+  while (n > 0) out_char(o, tmp[--n]);
+}
+
+int rt_vformat(char *buf, size_t cap, const char *fmt, va_list ap) {
+  rt_out_t o = {buf, cap, 0};
+  for (const char *f = fmt; *f; f++) {
+    if (*f != '%') {
+      out_char(&o, *f);
+      continue;
+    }
+    f++;
+    int longs = 0;
+    bool size_t_arg = false;
+    while (*f == 'l') longs++, f++;
+    if (*f == 'z') size_t_arg = true, f++;
+    unsigned long long u;
+    long long s;
+    switch (*f) {
+      case 's': out_str(&o, va_arg(ap, const char *)); break;
+      case 'c': out_char(&o, (char)va_arg(ap, int)); break;
+      case '%': out_char(&o, '%'); break;
+      case 'p':
+        out_str(&o, "0x");
+        out_uint(&o, (uintptr_t)va_arg(ap, void *), 16, 1);
+        break;
+      case 'd':
+        s = longs >= 2 ? va_arg(ap, long long) : longs == 1 ? va_arg(ap, long) : va_arg(ap, int);
+        if (s < 0) out_char(&o, '-'), u = 0ULL - (unsigned long long)s;
+        else u = (unsigned long long)s;
+        out_uint(&o, u, 10, 1);
+        break;
+      case 'u':
+      case 'x':
+        if (size_t_arg) u = va_arg(ap, size_t);
+        else if (longs >= 2) u = va_arg(ap, unsigned long long);
+        else if (longs == 1) u = va_arg(ap, unsigned long);
+        else u = va_arg(ap, unsigned);
+        out_uint(&o, u, *f == 'x' ? 16 : 10, 1);
+        break;
+      default: out_char(&o, '%'); out_char(&o, *f); if (!*f) f--; break;
+    }
+  }
+  if (cap > 0) buf[o.len < cap ? o.len : cap - 1] = '\0';
+  return (int)o.len;
+}
+
+int rt_format(char *buf, size_t cap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = rt_vformat(buf, cap, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+static void write_all(int fd, const char *s, size_t n) {
+  int saved = errno;
+  while (n > 0) {
+    ssize_t w = write(fd, s, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    s += w, n -= (size_t)w;
+  }
+  errno = saved;
+}
+
+/* Caps the messages one process prints, so a bug in a hot loop cannot flood
+ * stderr; the dump still counts every event. */
+static _Atomic unsigned rt_messages_printed;
+#define RT_MESSAGE_LIMIT 100
+
+static void emit(const char *prefix, const char *fmt, va_list ap) {
+  unsigned n = atomic_fetch_add_explicit(&rt_messages_printed, 1, memory_order_relaxed);
+  if (n > RT_MESSAGE_LIMIT) return;
+  char line[1024];
+  size_t plen = strlen(prefix);
+  memcpy(line, prefix, plen);
+  int len = rt_vformat(line + plen, sizeof line - plen - 1, fmt, ap);
+  size_t total = plen + ((size_t)len < sizeof line - plen - 2 ? (size_t)len : sizeof line - plen - 2);
+  if (n == RT_MESSAGE_LIMIT) total = (size_t)rt_format(line, sizeof line, "rtprof: further messages suppressed");
+  line[total++] = '\n';
+  write_all(2, line, total);
+}
+
+void rt_warn(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  emit("rtprof: warning: ", fmt, ap);
+  va_end(ap);
+}
+
+static void error_line(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  emit("rtprof: error: ", fmt, ap);
+  va_end(ap);
+}
+
+void rt_heap_error(const char *kind, const void *p, uint32_t alloc_site, const void *call_site) {
+  uintptr_t alloc_ra = 0;
+  if (alloc_site != 0) {
+    const uintptr_t *frames = rt_site_frames(alloc_site);
+    if (frames) alloc_ra = frames[0];
+  }
+  if (alloc_site != 0)
+    error_line("%s of %p at %p; the block was allocated by site %u at %p "
+               "(symbolize with: rtprof report, or addr2line)",
+               kind, p, call_site, alloc_site, (void *)alloc_ra);
+  else
+    error_line("%s of %p at %p", kind, p, call_site);
+  if (rt_options.on_error == RT_ON_ERROR_ABORT) {
+    error_line("aborting (set RTPROF_ON_ERROR=warn to continue)");
+    abort();
+  }
+}

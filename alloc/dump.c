@@ -1,0 +1,371 @@
+/* The dump writer (format: docs/dump-format.md). It runs at exit and on
+ * rtprof_dump(), must not allocate (it may run inside a program whose heap
+ * is broken), writes into a temporary file and renames it into place, so a
+ * reader never sees half a dump under the final name. */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "rtprof-dump.h"
+
+typedef struct rt_writer_s {
+  int fd;
+  bool failed;                /* a write failed: errno saved in err */
+  int err;
+  size_t len;
+  char buf[1 << 16];
+} rt_writer_t;
+
+/* One dump at a time: the writer's buffer is static. */
+static pthread_mutex_t rt_dump_lock = PTHREAD_MUTEX_INITIALIZER;
+static rt_writer_t rt_writer;
+
+static void w_flush(rt_writer_t *w) {
+  size_t off = 0;
+  while (off < w->len && !w->failed) {
+    ssize_t n = write(w->fd, w->buf + off, w->len - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) w->failed = true, w->err = n < 0 ? errno : EIO;
+    else off += (size_t)n;
+  }
+  w->len = 0;
+}
+
+static void w_bytes(rt_writer_t *w, const char *s, size_t n) {
+  if (w->len + n > sizeof w->buf) w_flush(w);
+  if (n > sizeof w->buf) n = sizeof w->buf;
+  memcpy(w->buf + w->len, s, n);
+  w->len += n;
+}
+
+static void w_str(rt_writer_t *w, const char *s) { w_bytes(w, s, strlen(s)); }
+
+/* A name or path, with the newlines that would break the line format
+ * replaced by '?'. */
+static void w_text(rt_writer_t *w, const char *s) {
+  for (; *s; s++) {
+    char c = (*s == '\n' || *s == '\r') ? '?' : *s;
+    w_bytes(w, &c, 1);
+  }
+}
+
+static void w_u64(rt_writer_t *w, uint64_t v) {
+  char tmp[24];
+  int n = 0;
+  do tmp[n++] = (char)('0' + v % 10), v /= 10;
+  while (v);
+  char out[24];
+  for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+  w_bytes(w, out, (size_t)n);
+}
+
+static void w_i64(rt_writer_t *w, int64_t v) {
+  if (v < 0) {
+    w_bytes(w, "-", 1);
+    w_u64(w, 0 - (uint64_t)v);
+  } else {
+    w_u64(w, (uint64_t)v);
+  }
+}
+
+static void w_hex(rt_writer_t *w, uint64_t v) {
+  char tmp[18];
+  int n = 0;
+  do tmp[n++] = "0123456789abcdef"[v & 15], v >>= 4;
+  while (v);
+  char out[20] = "0x";
+  for (int i = 0; i < n; i++) out[2 + i] = tmp[n - 1 - i];
+  w_bytes(w, out, (size_t)n + 2);
+}
+
+static void w_field(rt_writer_t *w, const char *key, uint64_t v) {
+  w_str(w, " ");
+  w_str(w, key);
+  w_str(w, "=");
+  w_u64(w, v);
+}
+
+static void w_sfield(rt_writer_t *w, const char *key, int64_t v) {
+  w_str(w, " ");
+  w_str(w, key);
+  w_str(w, "=");
+  w_i64(w, v);
+}
+
+static uint64_t realtime_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t rt_start_ns;
+__attribute__((constructor)) static void note_start(void) { rt_start_ns = realtime_ns(); }
+
+void rt_dump_path(char *buf, size_t cap) {
+  size_t o = 0;
+  for (const char *s = rt_options.out; *s && o + 24 < cap; s++) {
+    if (s[0] == '%' && s[1] == 'p') {
+      o += (size_t)rt_format(buf + o, cap - o, "%d", (int)getpid());
+      s++;
+    } else {
+      buf[o++] = *s;
+    }
+  }
+  buf[o] = '\0';
+}
+
+/* ---- the module map ------------------------------------------------------ */
+
+typedef struct rt_module_ctx_s {
+  rt_writer_t *w;
+  uint32_t count;
+  char exe[4096];
+} rt_module_ctx_t;
+
+static void w_build_id(rt_writer_t *w, const struct dl_phdr_info *info) {
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type != PT_NOTE) continue;
+    const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+    while (p + sizeof(ElfW(Nhdr)) <= end) {
+      const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+      const char *name = p + sizeof *nh;
+      const unsigned char *desc = (const unsigned char *)name + ((nh->n_namesz + 3) & ~3u);
+      if ((const char *)desc + nh->n_descsz > end) break;
+      if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+        for (uint32_t k = 0; k < nh->n_descsz; k++) {
+          char hex[2] = {"0123456789abcdef"[desc[k] >> 4], "0123456789abcdef"[desc[k] & 15]};
+          w_bytes(w, hex, 2);
+        }
+        return;
+      }
+      p = (const char *)desc + ((nh->n_descsz + 3) & ~3u);
+    }
+  }
+  w_str(w, "-");
+}
+
+static int module_cb(struct dl_phdr_info *info, size_t size, void *arg) {
+  (void)size;
+  rt_module_ctx_t *ctx = arg;
+  uintptr_t lo = UINTPTR_MAX, hi = 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type != PT_LOAD) continue;
+    uintptr_t start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_memsz;
+    if (start < lo) lo = start;
+    if (end > hi) hi = end;
+  }
+  if (hi == 0 || ctx->count >= RTPROF_DUMP_MAX_MODULES) return 0;
+  const char *path = info->dlpi_name;
+  if (path == NULL || path[0] == '\0') path = ctx->count == 0 ? ctx->exe : NULL;
+  if (path == NULL) return 0; /* an unnamed object that is not the program */
+  rt_writer_t *w = ctx->w;
+  w_str(w, RTPROF_REC_MODULE);
+  w_field(w, "id", ctx->count++);
+  w_str(w, " base="), w_hex(w, info->dlpi_addr);
+  w_str(w, " lo="), w_hex(w, lo);
+  w_str(w, " hi="), w_hex(w, hi);
+  w_str(w, " buildid="), w_build_id(w, info);
+  w_str(w, " path="), w_text(w, path);
+  w_str(w, "\n");
+  return 0;
+}
+
+/* ---- the dump ------------------------------------------------------------ */
+
+static void w_slot_counts(rt_writer_t *w, const rt_slot_t *s) {
+  w_field(w, "allocs", s->allocs);
+  w_field(w, "alloc_bytes", s->alloc_bytes);
+  w_field(w, "frees", s->frees);
+  w_field(w, "freed_bytes", s->freed_bytes);
+}
+
+static void w_totals(rt_writer_t *w) {
+  rt_totals_t t;
+  rt_totals_read(&t);
+  rt_alloc_stats_t st;
+  rt_alloc_stats(&st);
+  w_str(w, RTPROF_REC_TOTALS);
+  w_field(w, "allocs", t.allocs);
+  w_field(w, "frees", t.frees);
+  w_field(w, "alloc_bytes", t.alloc_bytes);
+  w_field(w, "freed_bytes", t.freed_bytes);
+  w_field(w, "live_blocks", t.allocs - t.frees);
+  w_field(w, "live_bytes", t.alloc_bytes - t.freed_bytes);
+  w_field(w, "peak_live_bytes", t.peak_live);
+  w_field(w, "failed_allocs", t.failed_allocs);
+  w_field(w, "committed_bytes", st.committed_bytes);
+  w_field(w, "peak_committed_bytes", st.peak_committed_bytes);
+  w_field(w, "rss_bytes", st.rss_bytes);
+  w_field(w, "peak_rss_bytes", st.peak_rss_bytes);
+  w_field(w, "mmap_bytes", st.mmap_bytes);
+  w_field(w, "overhead_bytes", st.overhead_bytes);
+  w_str(w, "\n");
+}
+
+/* Sites, the overflow row and pairs, all summed under one hold of the
+ * registry lock so they agree with each other. Returns the record counts. */
+static void w_counters(rt_writer_t *w, uint32_t *sites_out, uint32_t *pairs_out, bool pairs_pass) {
+  rt_slot_t s;
+  uint32_t n = 0;
+  if (!pairs_pass) {
+    uint32_t count = rt_site_count();
+    for (uint32_t id = 1; id < count; id++) {
+      rt_slot_sum(false, id, &s);
+      if (s.allocs == 0) continue;
+      const uintptr_t *frames = rt_site_frames(id);
+      w_str(w, RTPROF_REC_SITE);
+      w_field(w, "id", id);
+      w_slot_counts(w, &s);
+      w_field(w, "peak_live_bytes", s.peak_live);
+      w_str(w, " frames=");
+      for (uint32_t i = 0; i < rt_options.depth; i++) {
+        if (i) w_str(w, ",");
+        w_hex(w, frames ? rt_load_relaxed(&frames[i]) : 0);
+      }
+      w_str(w, "\n");
+      n++;
+    }
+    rt_slot_sum(false, 0, &s);
+    w_str(w, RTPROF_REC_OVERFLOW);
+    w_field(w, "sites_dropped", rt_sites_dropped());
+    w_field(w, "pairs_dropped", rt_pairs_dropped());
+    w_slot_counts(w, &s);
+    w_str(w, "\n");
+    *sites_out = n;
+    return;
+  }
+  uint32_t count = rt_pair_count();
+  for (uint32_t id = 1; id < count; id++) {
+    rt_slot_sum(true, id, &s);
+    if (s.allocs == 0) continue;
+    uint32_t phase, site;
+    rt_pair_key(id, &phase, &site);
+    w_str(w, RTPROF_REC_PAIR);
+    w_field(w, "phase", phase);
+    w_field(w, "site", site);
+    w_slot_counts(w, &s);
+    w_str(w, "\n");
+    n++;
+  }
+  *pairs_out = n;
+}
+
+static uint32_t w_phases(rt_writer_t *w) {
+  uint32_t n = 0, count = rt_phase_count();
+  rt_phase_info_t p;
+  for (uint32_t id = 1; id <= count; id++) {
+    if (!rt_phase_info(id, &p)) continue;
+    w_str(w, RTPROF_REC_PHASE);
+    w_field(w, "id", id);
+    w_field(w, "parent", p.parent);
+    w_field(w, "calls", p.calls);
+    w_field(w, "open", p.open);
+    w_sfield(w, "committed_delta", p.committed_delta);
+    w_sfield(w, "committed_delta_max", p.committed_delta_max);
+    w_sfield(w, "live_delta", p.live_delta);
+    w_field(w, "wall_ns", p.wall_ns);
+    w_str(w, " name="), w_text(w, p.name), w_str(w, "\n");
+    n++;
+  }
+  return n;
+}
+
+static void w_warnings(rt_writer_t *w) {
+  rt_phase_warnings_t pw;
+  rt_phase_warnings(&pw);
+  const struct { const char *name; uint64_t count; } rows[] = {
+      {"phase_end_without_begin", pw.end_without_begin},
+      {"phase_depth_exceeded", pw.depth_exceeded},
+      {"phase_token_mismatch", pw.token_mismatch},
+      {"phase_open_at_exit", pw.open_at_exit},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    if (rows[i].count == 0) continue;
+    w_str(w, RTPROF_REC_WARNING " "), w_str(w, rows[i].name);
+    w_field(w, "count", rows[i].count);
+    w_str(w, "\n");
+  }
+}
+
+static void write_dump(rt_writer_t *w, const char *reason) {
+  w_str(w, RTPROF_DUMP_MAGIC " "), w_u64(w, RTPROF_DUMP_VERSION), w_str(w, "\n");
+  w_str(w, RTPROF_REC_PROCESS);
+  w_field(w, "pid", (uint64_t)getpid());
+  w_field(w, "depth", rt_options.depth);
+  w_field(w, "site_capacity", rt_options.sites);
+  w_field(w, "phase_capacity", rt_options.phases);
+  w_field(w, "pair_capacity", rt_options.pairs);
+  w_field(w, "start_ns", rt_start_ns);
+  w_field(w, "dump_ns", realtime_ns());
+  w_str(w, " reason="), w_str(w, reason), w_str(w, "\n");
+
+  static rt_module_ctx_t mods; /* static: 4 KiB of path is too much stack in a signal-ish context */
+  mods.w = w;
+  mods.count = 0;
+  ssize_t n = readlink("/proc/self/exe", mods.exe, sizeof mods.exe - 1);
+  mods.exe[n > 0 ? n : 0] = '\0';
+  w_str(w, RTPROF_REC_EXE " "), w_text(w, mods.exe), w_str(w, "\n");
+  w_totals(w);
+  dl_iterate_phdr(module_cb, &mods);
+
+  uint32_t sites = 0, pairs = 0;
+  rt_registry_lock();
+  w_counters(w, &sites, &pairs, false);
+  rt_registry_unlock();
+  uint32_t phases = w_phases(w);
+  rt_registry_lock();
+  w_counters(w, &sites, &pairs, true);
+  rt_registry_unlock();
+  w_warnings(w);
+  w_str(w, RTPROF_REC_END);
+  w_field(w, "modules", mods.count);
+  w_field(w, "sites", sites);
+  w_field(w, "phases", phases);
+  w_field(w, "pairs", pairs);
+  w_str(w, "\n");
+  w_flush(w);
+}
+
+int rt_dump_write(const char *path, const char *reason) {
+  if (rt_mode != RT_MODE_ON) {
+    errno = ENOTSUP;
+    return -1;
+  }
+  pthread_mutex_lock(&rt_dump_lock);
+  char tmp[4200];
+  rt_format(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+  int rc = -1, err = 0;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    err = errno;
+    rt_warn("cannot write the dump: %s: %s", tmp, strerror(err));
+  } else {
+    rt_writer_t *w = &rt_writer;
+    w->fd = fd, w->failed = false, w->len = 0;
+    write_dump(w, reason);
+    if (close(fd) != 0 && !w->failed) w->failed = true, w->err = errno;
+    if (w->failed) {
+      err = w->err;
+      rt_warn("cannot write the dump: %s: %s", tmp, strerror(err));
+      unlink(tmp);
+    } else if (rename(tmp, path) != 0) {
+      err = errno;
+      rt_warn("cannot rename %s to %s: %s", tmp, path, strerror(err));
+      unlink(tmp);
+    } else {
+      rc = 0;
+    }
+  }
+  pthread_mutex_unlock(&rt_dump_lock);
+  if (rc != 0) errno = err;
+  return rc;
+}

@@ -1,0 +1,188 @@
+/* Private interface of librtprof, shared by alloc/ and bracket/; grouped by
+ * the file that defines each part. Nothing here is public. */
+#ifndef RTPROF_INTERNAL_H
+#define RTPROF_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include "rtprof.h"
+
+#define RT_HIDDEN __attribute__((visibility("hidden")))
+#define RT_EXPORT __attribute__((visibility("default")))
+#define rt_likely(x) __builtin_expect(!!(x), 1)
+#define rt_unlikely(x) __builtin_expect(!!(x), 0)
+#define RT_NOINLINE __attribute__((noinline))
+#define RT_COLD __attribute__((cold, noinline))
+
+/* Atomics, named by their memory order. Counters that one thread writes and
+ * others read are written with a relaxed load+store (a plain `mov` on
+ * x86-64, no lock prefix): single-writer, so no update is ever lost. */
+#define rt_load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define rt_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define rt_store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define rt_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define rt_add_relaxed(p, v) __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
+#define rt_bump(p, v) rt_store_relaxed((p), rt_load_relaxed(p) + (v))
+
+#define RT_TAG_SIZE 16          /* bytes before each profiled block */
+#define RT_MAX_DEPTH 16         /* frames per site */
+#define RT_PHASE_STACK 64       /* phases nested per thread */
+#define RT_PEAK_SLACK (64 << 10) /* net bytes a thread keeps before publishing */
+#define RT_CHUNK_SLOTS 64       /* counter slots per lazily-mapped chunk */
+
+/* ---- "options.c": switches read once from the environment -------------- */
+typedef enum rt_on_error_e { RT_ON_ERROR_ABORT, RT_ON_ERROR_WARN } rt_on_error_t;
+typedef struct rt_options_s {
+  bool profiling;             /* RTPROF / WITH_ALLOC_PROFILE */
+  char out[4096];             /* RTPROF_OUT, made absolute at start */
+  uint32_t depth;             /* RTPROF_DEPTH, 1..16 */
+  uint32_t sites;             /* RTPROF_SITES, site-table capacity */
+  uint32_t phases;            /* RTPROF_PHASES, phase-table capacity */
+  uint32_t pairs;             /* RTPROF_PAIRS, phase x site table capacity */
+  rt_on_error_t on_error;     /* RTPROF_ON_ERROR */
+} rt_options_t;
+extern rt_options_t rt_options RT_HIDDEN;
+void rt_options_read(void) RT_HIDDEN;
+
+/* ---- "diag.c": messages on stderr without allocating --------------------- */
+void rt_warn(const char *fmt, ...) RT_HIDDEN __attribute__((format(printf, 1, 2)));
+/* Heap misuse: reports, then aborts unless RTPROF_ON_ERROR=warn. */
+void rt_heap_error(const char *kind, const void *p, uint32_t alloc_site,
+                   const void *call_site) RT_HIDDEN;
+/* snprintf-like formatter that never allocates (%s %d %u %lu %llu %zu %x %lx %p). */
+int rt_format(char *buf, size_t cap, const char *fmt, ...) RT_HIDDEN
+    __attribute__((format(printf, 3, 4)));
+int rt_vformat(char *buf, size_t cap, const char *fmt, __builtin_va_list ap) RT_HIDDEN;
+
+/* ---- "osmem.c": the profiler's own memory, straight from the OS ---------- */
+void *rt_os_alloc(size_t size) RT_HIDDEN; /* zeroed, page-aligned; NULL on failure */
+void rt_os_free(void *p, size_t size) RT_HIDDEN;
+extern _Atomic uint64_t rt_os_bytes RT_HIDDEN; /* mapped for bookkeeping */
+
+/* ---- "table.c": bounded lock-free intern tables -------------------------- */
+/* Site ids are 1..capacity; 0 is the overflow row. Pair ids below
+ * rt_options.phases are reserved: pair id P is (phase P, overflow site). */
+uint32_t rt_site_intern(const uintptr_t *frames, uint32_t depth) RT_HIDDEN;
+uint32_t rt_pair_intern(uint32_t phase, uint32_t site) RT_HIDDEN;
+const uintptr_t *rt_site_frames(uint32_t site) RT_HIDDEN; /* depth entries */
+uint32_t rt_site_count(void) RT_HIDDEN;  /* ids handed out so far */
+uint32_t rt_pair_count(void) RT_HIDDEN;  /* pair ids handed out (incl. reserved) */
+void rt_pair_key(uint32_t pair, uint32_t *phase, uint32_t *site) RT_HIDDEN;
+uint64_t rt_sites_dropped(void) RT_HIDDEN;
+uint64_t rt_pairs_dropped(void) RT_HIDDEN;
+bool rt_tables_init(void) RT_HIDDEN;
+
+/* ---- "threads.c": per-thread counters, merged on read and at exit -------- */
+typedef struct rt_slot_s {
+  uint64_t allocs, alloc_bytes, frees, freed_bytes;
+  uint64_t peak_live;         /* sites: this thread's high-water of (alloc - freed) */
+} rt_slot_t;
+
+typedef struct rt_phase_frame_s {
+  uint32_t id;                /* phase id, 0 when not recorded (table full) */
+  int64_t committed_begin, live_begin;
+  uint64_t t0_ns;
+} rt_phase_frame_t;
+
+typedef struct rt_thread_s rt_thread_t;
+struct rt_thread_s {
+  /* Written only by the owning thread; read by others with relaxed loads. */
+  uint64_t allocs, alloc_bytes, frees, freed_bytes, failed_allocs;
+  int64_t pending;            /* net live bytes not yet published */
+  int64_t pending_max;        /* high-water of pending since the last publish */
+  uint32_t phase;             /* innermost open phase, 0 = none */
+  uint32_t phase_depth;       /* open phases, including unrecorded ones */
+  int in_profiler;            /* recursion guard: > 0 inside our own code */
+  bool is_sentinel;           /* a shared placeholder: counts go global */
+  rt_phase_frame_t phase_stack[RT_PHASE_STACK];
+  /* Guarded by the registry lock. */
+  rt_thread_t *next, *prev;
+  rt_slot_t **site_dir;       /* chunk directory; chunks mapped on first use */
+  rt_slot_t **pair_dir;
+};
+
+extern __thread rt_thread_t *rt_self RT_HIDDEN
+    __attribute__((tls_model("initial-exec")));
+rt_thread_t *rt_thread_start(void) RT_HIDDEN; /* rt_self, made real if needed */
+/* The slot of `id` in this thread's directory; NULL when the counts must go
+ * straight to the global table (thread exiting, or out of memory). */
+rt_slot_t *rt_slot_slow(rt_thread_t *t, bool pair, uint32_t id) RT_HIDDEN;
+void rt_global_add(bool pair, uint32_t id, int64_t allocs, int64_t bytes,
+                   int64_t frees, int64_t freed) RT_HIDDEN;
+void rt_publish_pending(rt_thread_t *t) RT_HIDDEN;
+void rt_count_global_totals(int64_t allocs, int64_t bytes, int64_t frees,
+                            int64_t freed, int64_t failed) RT_HIDDEN;
+
+static inline rt_slot_t *rt_site_slot(rt_thread_t *t, uint32_t id) {
+  rt_slot_t *chunk = t->site_dir ? t->site_dir[id / RT_CHUNK_SLOTS] : NULL;
+  if (rt_likely(chunk != NULL)) return &chunk[id % RT_CHUNK_SLOTS];
+  return rt_slot_slow(t, false, id);
+}
+static inline rt_slot_t *rt_pair_slot(rt_thread_t *t, uint32_t id) {
+  rt_slot_t *chunk = t->pair_dir ? t->pair_dir[id / RT_CHUNK_SLOTS] : NULL;
+  if (rt_likely(chunk != NULL)) return &chunk[id % RT_CHUNK_SLOTS];
+  return rt_slot_slow(t, true, id);
+}
+
+/* Process-wide sums, taken under the registry lock. */
+typedef struct rt_totals_s {
+  uint64_t allocs, alloc_bytes, frees, freed_bytes, failed_allocs;
+  uint64_t peak_live;
+  uint64_t threads;           /* registered thread states */
+} rt_totals_t;
+void rt_totals_read(rt_totals_t *out) RT_HIDDEN;
+int64_t rt_live_bytes_now(void) RT_HIDDEN;
+/* Sums one site's or pair's counters over the global table and all threads.
+ * Call between rt_registry_lock/unlock. */
+void rt_slot_sum(bool pair, uint32_t id, rt_slot_t *out) RT_HIDDEN;
+void rt_registry_lock(void) RT_HIDDEN;
+void rt_registry_unlock(void) RT_HIDDEN;
+uint64_t rt_thread_overhead_bytes(void) RT_HIDDEN;
+bool rt_threads_init(void) RT_HIDDEN;
+void rt_threads_register_fork(void) RT_HIDDEN;
+
+/* ---- "capture.c": call-site capture -------------------------------------- */
+/* Fills frames[0..depth) starting at return address `ra` (our caller's
+ * caller); zero-fills what the stack does not have. */
+void rt_capture(uintptr_t ra, uintptr_t *frames, uint32_t depth) RT_HIDDEN;
+
+/* ---- "alloc.c": the mode switch ----------------------------------------- */
+enum { RT_MODE_UNINIT = 0, RT_MODE_OFF = 1, RT_MODE_ON = 2 };
+extern int rt_mode RT_HIDDEN;
+void rt_init(void) RT_HIDDEN;
+uint64_t rt_mmap_live_bytes(void) RT_HIDDEN;
+uint64_t rt_mmap_peak_bytes(void) RT_HIDDEN;
+uint64_t rt_tag_bytes_live(void) RT_HIDDEN;
+
+/* ---- "dump.c" ------------------------------------------------------------ */
+int rt_dump_write(const char *path, const char *reason) RT_HIDDEN;
+void rt_dump_path(char *buf, size_t cap) RT_HIDDEN; /* RTPROF_OUT with %p */
+
+/* ---- "bracket/phase.c" --------------------------------------------------- */
+typedef struct rt_phase_info_s {
+  uint32_t parent;
+  const char *name;
+  uint64_t calls, open;
+  int64_t committed_delta, committed_delta_max, live_delta;
+  uint64_t wall_ns;
+} rt_phase_info_t;
+uint32_t rt_phase_count(void) RT_HIDDEN;   /* ids 1..count are in use */
+bool rt_phase_info(uint32_t id, rt_phase_info_t *out) RT_HIDDEN;
+bool rt_phases_init(void) RT_HIDDEN;
+void rt_phase_thread_exit(rt_thread_t *t) RT_HIDDEN;
+/* Warnings the phase code counted, for the dump. */
+typedef struct rt_phase_warnings_s {
+  uint64_t end_without_begin, depth_exceeded, token_mismatch, open_at_exit;
+} rt_phase_warnings_t;
+void rt_phase_warnings(rt_phase_warnings_t *out) RT_HIDDEN;
+void rt_phase_note_open_at_exit(void) RT_HIDDEN;
+
+/* ---- "bracket/accessors.c" ----------------------------------------------- */
+uint64_t rt_committed_now(uint64_t *peak) RT_HIDDEN; /* mimalloc + rt_mmap */
+uint64_t rt_now_ns(void) RT_HIDDEN;                  /* CLOCK_MONOTONIC */
+
+#endif /* RTPROF_INTERNAL_H */

@@ -1,0 +1,127 @@
+/* Switches, read once from the environment at start. One table, one parser
+ * per kind; a bad value warns once, naming the variable, and the default
+ * stays (docs/guide.md lists them all). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+rt_options_t rt_options = {
+    .profiling = false,
+    .out = "rtprof.%p.dump",
+    .depth = 1,
+    .sites = 65536,
+    .phases = 1024,
+    .pairs = 65536,
+    .on_error = RT_ON_ERROR_ABORT,
+};
+
+typedef enum { OPT_BOOL, OPT_UINT, OPT_PATH, OPT_ON_ERROR } rt_opt_kind_t;
+
+typedef enum {
+  OPT_RTPROF,
+  OPT_WITH_ALLOC_PROFILE,
+  OPT_OUT,
+  OPT_DEPTH,
+  OPT_SITES,
+  OPT_PHASES,
+  OPT_PAIRS,
+  OPT_ON_ERROR_,
+  OPT_LAST
+} rt_opt_id_t;
+
+typedef struct rt_opt_desc_s {
+  const char *name;
+  rt_opt_kind_t kind;
+  uint64_t min, max;          /* OPT_UINT range, inclusive */
+  void *target;
+} rt_opt_desc_t;
+
+static const rt_opt_desc_t rt_opt_table[OPT_LAST] = {
+    [OPT_RTPROF] = {"RTPROF", OPT_BOOL, 0, 1, &rt_options.profiling},
+    [OPT_WITH_ALLOC_PROFILE] = {"WITH_ALLOC_PROFILE", OPT_BOOL, 0, 1, &rt_options.profiling},
+    [OPT_OUT] = {"RTPROF_OUT", OPT_PATH, 0, 0, rt_options.out},
+    [OPT_DEPTH] = {"RTPROF_DEPTH", OPT_UINT, 1, RT_MAX_DEPTH, &rt_options.depth},
+    [OPT_SITES] = {"RTPROF_SITES", OPT_UINT, 16, 1 << 20, &rt_options.sites},
+    [OPT_PHASES] = {"RTPROF_PHASES", OPT_UINT, 16, 65535, &rt_options.phases},
+    [OPT_PAIRS] = {"RTPROF_PAIRS", OPT_UINT, 1024, 1 << 20, &rt_options.pairs},
+    [OPT_ON_ERROR_] = {"RTPROF_ON_ERROR", OPT_ON_ERROR, 0, 0, &rt_options.on_error},
+};
+
+static bool parse_bool(const char *s, bool *out) {
+  static const char *const yes[] = {"1", "on", "yes", "true"};
+  static const char *const no[] = {"0", "off", "no", "false"};
+  for (size_t i = 0; i < 4; i++) {
+    if (strcasecmp(s, yes[i]) == 0) return *out = true, true;
+    if (strcasecmp(s, no[i]) == 0) return *out = false, true;
+  }
+  return false;
+}
+
+/* Decimal with an optional K, M or G suffix (powers of 1024). */
+static bool parse_uint(const char *s, uint64_t *out) {
+  if (*s < '0' || *s > '9') return false;
+  uint64_t v = 0;
+  for (; *s >= '0' && *s <= '9'; s++) {
+    if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
+      return false;
+  }
+  unsigned shift = 0;
+  if (*s == 'k' || *s == 'K') shift = 10, s++;
+  else if (*s == 'm' || *s == 'M') shift = 20, s++;
+  else if (*s == 'g' || *s == 'G') shift = 30, s++;
+  if (*s != '\0' || (shift && v > (UINT64_MAX >> shift))) return false;
+  *out = v << shift;
+  return true;
+}
+
+static void read_one(const rt_opt_desc_t *d) {
+  const char *s = getenv(d->name);
+  if (s == NULL) return;
+  switch (d->kind) {
+    case OPT_BOOL: {
+      bool b;
+      if (parse_bool(s, &b)) *(bool *)d->target = *(bool *)d->target || b;
+      else rt_warn("%s='%s' is not a boolean (expected 1/0/on/off); keeping the default", d->name, s);
+      return;
+    }
+    case OPT_UINT: {
+      uint64_t v;
+      if (parse_uint(s, &v) && v >= d->min && v <= d->max) *(uint32_t *)d->target = (uint32_t)v;
+      else
+        rt_warn("%s='%s' is not a number from %llu to %llu; keeping %u", d->name, s,
+                (unsigned long long)d->min, (unsigned long long)d->max, *(uint32_t *)d->target);
+      return;
+    }
+    case OPT_PATH:
+      if (*s == '\0' || strlen(s) >= sizeof rt_options.out - 256)
+        rt_warn("%s is empty or too long; keeping '%s'", d->name, rt_options.out);
+      else
+        strcpy(rt_options.out, s);
+      return;
+    case OPT_ON_ERROR:
+      if (strcmp(s, "abort") == 0) rt_options.on_error = RT_ON_ERROR_ABORT;
+      else if (strcmp(s, "warn") == 0) rt_options.on_error = RT_ON_ERROR_WARN;
+      else rt_warn("%s='%s' is not 'abort' or 'warn'; keeping 'abort'", d->name, s);
+      return;
+  }
+}
+
+/* The dump path is made absolute now, so a chdir() later in the program does
+ * not move the dump. */
+static void make_out_absolute(void) {
+  if (rt_options.out[0] == '/') return;
+  char cwd[sizeof rt_options.out];
+  if (getcwd(cwd, sizeof cwd - 256) == NULL) return;
+  size_t c = strlen(cwd), o = strlen(rt_options.out);
+  if (c + 1 + o + 1 > sizeof rt_options.out) return;
+  memmove(rt_options.out + c + 1, rt_options.out, o + 1);
+  memcpy(rt_options.out, cwd, c);
+  rt_options.out[c] = '/';
+}
+
+void rt_options_read(void) {
+  for (int i = 0; i < OPT_LAST; i++) read_one(&rt_opt_table[i]);
+  make_out_absolute();
+}

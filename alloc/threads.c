@@ -1,0 +1,265 @@
+/* Per-thread counters. Each thread counts into its own slots (single writer,
+ * plain stores), so the hot path has no atomic read-modify-write on shared
+ * memory. Readers sum the global table and every live thread under the
+ * registry lock; an exiting thread adds its slots to the global table under
+ * the same lock, so no count is ever lost or counted twice. */
+#include <string.h>
+
+#include "internal.h"
+
+/* Placeholders every thread starts with (no NULL test on the fast path) and
+ * ends with (counts of a thread past its destructor go to the global table). */
+static rt_thread_t rt_thread_new = {.is_sentinel = true};
+static rt_thread_t rt_thread_gone = {.is_sentinel = true};
+__thread rt_thread_t *rt_self __attribute__((tls_model("initial-exec"))) = &rt_thread_new;
+
+#define CHUNK_BYTES (RT_CHUNK_SLOTS * sizeof(rt_slot_t))
+#define SLAB_CHUNKS 64
+
+typedef union rt_chunk_u {
+  union rt_chunk_u *next_free;
+  rt_slot_t slots[RT_CHUNK_SLOTS];
+} rt_chunk_t;
+
+static struct {
+  pthread_mutex_t lock;       /* guards everything below but the atomics */
+  pthread_key_t key;          /* its destructor merges an exiting thread */
+  rt_thread_t *live;          /* registered threads (doubly linked) */
+  rt_thread_t *free_states;   /* states of exited threads, for reuse */
+  rt_chunk_t *free_chunks;    /* zeroed chunks returned by exited threads */
+  rt_slot_t *site_global;     /* [site id]: merged counts, atomic adds */
+  rt_slot_t *pair_global;     /* [pair id] */
+  uint32_t site_ids, pair_ids; /* id space sizes */
+  size_t state_bytes;         /* one rt_thread_t plus its two directories */
+  uint64_t threads;           /* registered now */
+  /* Totals merged from exited threads and from sentinel counting (atomic). */
+  uint64_t allocs, alloc_bytes, frees, freed_bytes, failed_allocs;
+  int64_t live_published;     /* sum of published `pending` (atomic) */
+  int64_t peak_live;          /* max of live_published + a thread's excursion (atomic) */
+} rt_reg = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+void rt_registry_lock(void) { pthread_mutex_lock(&rt_reg.lock); }
+void rt_registry_unlock(void) { pthread_mutex_unlock(&rt_reg.lock); }
+
+/* fork() while another thread holds the lock would leave the child's copy
+ * locked forever; hold it across fork instead. Registered once profiling is
+ * on, since pthread_atfork may itself allocate. */
+static void fork_prepare(void) { rt_registry_lock(); }
+static void fork_parent(void) { rt_registry_unlock(); }
+static void fork_child(void) { pthread_mutex_init(&rt_reg.lock, NULL); }
+void rt_threads_register_fork(void) { pthread_atfork(fork_prepare, fork_parent, fork_child); }
+
+static void thread_exit(void *arg);
+
+bool rt_threads_init(void) {
+  rt_reg.site_ids = rt_options.sites + 1;
+  rt_reg.pair_ids = rt_options.phases + rt_options.pairs;
+  rt_reg.site_global = rt_os_alloc((size_t)rt_reg.site_ids * sizeof(rt_slot_t));
+  rt_reg.pair_global = rt_os_alloc((size_t)rt_reg.pair_ids * sizeof(rt_slot_t));
+  size_t site_dir = (rt_reg.site_ids + RT_CHUNK_SLOTS - 1) / RT_CHUNK_SLOTS;
+  size_t pair_dir = (rt_reg.pair_ids + RT_CHUNK_SLOTS - 1) / RT_CHUNK_SLOTS;
+  rt_reg.state_bytes = sizeof(rt_thread_t) + (site_dir + pair_dir) * sizeof(rt_slot_t *);
+  if (pthread_key_create(&rt_reg.key, thread_exit) != 0) return false;
+  return rt_reg.site_global != NULL && rt_reg.pair_global != NULL;
+}
+
+rt_thread_t *rt_thread_start(void) {
+  rt_thread_t *t = rt_self;
+  if (t != &rt_thread_new) return t;
+  if (rt_mode != RT_MODE_ON) return &rt_thread_gone;
+  rt_registry_lock();
+  t = rt_reg.free_states;
+  if (t != NULL) {
+    rt_reg.free_states = t->next;
+  } else {
+    t = rt_os_alloc(rt_reg.state_bytes);
+    if (t == NULL) {
+      rt_registry_unlock();
+      return rt_self = &rt_thread_gone;
+    }
+    size_t site_dir = (rt_reg.site_ids + RT_CHUNK_SLOTS - 1) / RT_CHUNK_SLOTS;
+    t->site_dir = (rt_slot_t **)(t + 1);
+    t->pair_dir = t->site_dir + site_dir;
+  }
+  rt_slot_t **site_dir = t->site_dir, **pair_dir = t->pair_dir;
+  memset(t, 0, sizeof *t);
+  t->site_dir = site_dir, t->pair_dir = pair_dir;
+  t->next = rt_reg.live;
+  if (t->next) t->next->prev = t;
+  rt_reg.live = t;
+  rt_reg.threads++;
+  rt_registry_unlock();
+  rt_self = t;
+  pthread_setspecific(rt_reg.key, t);
+  return t;
+}
+
+rt_slot_t *rt_slot_slow(rt_thread_t *t, bool pair, uint32_t id) {
+  if (t->is_sentinel) return NULL;
+  rt_slot_t **dir = pair ? t->pair_dir : t->site_dir;
+  rt_registry_lock();
+  rt_chunk_t *c = rt_reg.free_chunks;
+  if (c != NULL) {
+    rt_reg.free_chunks = c->next_free;
+    c->next_free = NULL;
+  } else {
+    c = rt_os_alloc(SLAB_CHUNKS * CHUNK_BYTES);
+    if (c != NULL) /* keep one, free-list the rest */
+      for (int i = SLAB_CHUNKS - 1; i >= 1; i--) {
+        c[i].next_free = rt_reg.free_chunks;
+        rt_reg.free_chunks = &c[i];
+      }
+  }
+  if (c != NULL) rt_store_release(&dir[id / RT_CHUNK_SLOTS], c->slots);
+  rt_registry_unlock();
+  return c ? &c->slots[id % RT_CHUNK_SLOTS] : NULL;
+}
+
+static rt_slot_t *global_slot(bool pair, uint32_t id) {
+  return pair ? &rt_reg.pair_global[id] : &rt_reg.site_global[id];
+}
+
+void rt_global_add(bool pair, uint32_t id, int64_t allocs, int64_t bytes, int64_t frees,
+                   int64_t freed) {
+  rt_slot_t *g = global_slot(pair, id);
+  rt_add_relaxed(&g->allocs, (uint64_t)allocs);
+  rt_add_relaxed(&g->alloc_bytes, (uint64_t)bytes);
+  rt_add_relaxed(&g->frees, (uint64_t)frees);
+  rt_add_relaxed(&g->freed_bytes, (uint64_t)freed);
+  if (allocs) { /* a thread without state: its live is the whole site's bound */
+    uint64_t peak = rt_load_relaxed(&g->peak_live), ab = rt_load_relaxed(&g->alloc_bytes);
+    while (peak < ab && !__atomic_compare_exchange_n(&g->peak_live, &peak, ab, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+  }
+}
+
+void rt_count_global_totals(int64_t allocs, int64_t bytes, int64_t frees, int64_t freed,
+                            int64_t failed) {
+  rt_add_relaxed(&rt_reg.allocs, (uint64_t)allocs);
+  rt_add_relaxed(&rt_reg.alloc_bytes, (uint64_t)bytes);
+  rt_add_relaxed(&rt_reg.frees, (uint64_t)frees);
+  rt_add_relaxed(&rt_reg.freed_bytes, (uint64_t)freed);
+  rt_add_relaxed(&rt_reg.failed_allocs, (uint64_t)failed);
+  int64_t before = rt_add_relaxed(&rt_reg.live_published, bytes - freed);
+  int64_t cand = before + bytes - freed, peak = rt_load_relaxed(&rt_reg.peak_live);
+  while (peak < cand && !__atomic_compare_exchange_n(&rt_reg.peak_live, &peak, cand, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+  }
+}
+
+/* Publishes a thread's net live bytes, and with them the highest point the
+ * process reached since its last publish as far as this thread can tell:
+ * exact for one thread, within RT_PEAK_SLACK per other thread otherwise. */
+void rt_publish_pending(rt_thread_t *t) {
+  int64_t pending = t->pending, excursion = t->pending_max;
+  int64_t before = rt_add_relaxed(&rt_reg.live_published, pending);
+  int64_t cand = before + excursion, peak = rt_load_relaxed(&rt_reg.peak_live);
+  while (peak < cand && !__atomic_compare_exchange_n(&rt_reg.peak_live, &peak, cand, true,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+  }
+  rt_store_relaxed(&t->pending, 0);
+  rt_store_relaxed(&t->pending_max, 0);
+}
+
+static void slot_accumulate(rt_slot_t *into, const rt_slot_t *from) {
+  into->allocs += rt_load_relaxed(&from->allocs);
+  into->alloc_bytes += rt_load_relaxed(&from->alloc_bytes);
+  into->frees += rt_load_relaxed(&from->frees);
+  into->freed_bytes += rt_load_relaxed(&from->freed_bytes);
+  into->peak_live += rt_load_relaxed(&from->peak_live);
+}
+
+void rt_slot_sum(bool pair, uint32_t id, rt_slot_t *out) {
+  memset(out, 0, sizeof *out);
+  slot_accumulate(out, global_slot(pair, id));
+  for (rt_thread_t *t = rt_reg.live; t; t = t->next) {
+    rt_slot_t *chunk = rt_load_acquire(&(pair ? t->pair_dir : t->site_dir)[id / RT_CHUNK_SLOTS]);
+    if (chunk) slot_accumulate(out, &chunk[id % RT_CHUNK_SLOTS]);
+  }
+  if (out->peak_live > out->alloc_bytes) out->peak_live = out->alloc_bytes;
+}
+
+static void totals_locked(rt_totals_t *o) {
+  o->allocs = rt_load_relaxed(&rt_reg.allocs);
+  o->alloc_bytes = rt_load_relaxed(&rt_reg.alloc_bytes);
+  o->frees = rt_load_relaxed(&rt_reg.frees);
+  o->freed_bytes = rt_load_relaxed(&rt_reg.freed_bytes);
+  o->failed_allocs = rt_load_relaxed(&rt_reg.failed_allocs);
+  int64_t published = rt_load_relaxed(&rt_reg.live_published);
+  int64_t peak = rt_load_relaxed(&rt_reg.peak_live);
+  for (rt_thread_t *t = rt_reg.live; t; t = t->next) {
+    o->allocs += rt_load_relaxed(&t->allocs);
+    o->alloc_bytes += rt_load_relaxed(&t->alloc_bytes);
+    o->frees += rt_load_relaxed(&t->frees);
+    o->freed_bytes += rt_load_relaxed(&t->freed_bytes);
+    o->failed_allocs += rt_load_relaxed(&t->failed_allocs);
+    int64_t cand = published + rt_load_relaxed(&t->pending_max);
+    if (cand > peak) peak = cand;
+  }
+  int64_t live = (int64_t)(o->alloc_bytes - o->freed_bytes);
+  o->peak_live = (uint64_t)(peak > live ? peak : live);
+  o->threads = rt_reg.threads;
+}
+
+void rt_totals_read(rt_totals_t *out) {
+  memset(out, 0, sizeof *out);
+  if (rt_mode != RT_MODE_ON) return;
+  rt_registry_lock();
+  totals_locked(out);
+  rt_registry_unlock();
+}
+
+int64_t rt_live_bytes_now(void) {
+  rt_totals_t t;
+  rt_totals_read(&t);
+  return (int64_t)(t.alloc_bytes - t.freed_bytes);
+}
+
+uint64_t rt_thread_overhead_bytes(void) { return rt_reg.state_bytes * rt_load_relaxed(&rt_reg.threads); }
+
+static void merge_dir(rt_slot_t **dir, uint32_t ids, bool pair) {
+  for (uint32_t c = 0; c * RT_CHUNK_SLOTS < ids; c++) {
+    rt_slot_t *chunk = dir[c];
+    if (chunk == NULL) continue;
+    for (uint32_t i = 0; i < RT_CHUNK_SLOTS && c * RT_CHUNK_SLOTS + i < ids; i++) {
+      rt_slot_t *s = &chunk[i], *g = global_slot(pair, c * RT_CHUNK_SLOTS + i);
+      if (s->allocs == 0 && s->frees == 0) continue;
+      rt_add_relaxed(&g->allocs, s->allocs);
+      rt_add_relaxed(&g->alloc_bytes, s->alloc_bytes);
+      rt_add_relaxed(&g->frees, s->frees);
+      rt_add_relaxed(&g->freed_bytes, s->freed_bytes);
+      rt_add_relaxed(&g->peak_live, s->peak_live);
+    }
+    memset(chunk, 0, CHUNK_BYTES);
+    rt_chunk_t *free_chunk = (rt_chunk_t *)chunk;
+    free_chunk->next_free = rt_reg.free_chunks;
+    rt_reg.free_chunks = free_chunk;
+    rt_store_relaxed(&dir[c], NULL);
+  }
+}
+
+/* pthread key destructor: fold the thread into the global table, recycle its
+ * state, and send whatever it still allocates (later destructors) global. */
+static void thread_exit(void *arg) {
+  rt_thread_t *t = arg;
+  if (t == NULL || t->is_sentinel) return;
+  rt_phase_thread_exit(t);
+  rt_registry_lock();
+  rt_publish_pending(t);
+  merge_dir(t->site_dir, rt_reg.site_ids, false);
+  merge_dir(t->pair_dir, rt_reg.pair_ids, true);
+  rt_add_relaxed(&rt_reg.allocs, t->allocs);
+  rt_add_relaxed(&rt_reg.alloc_bytes, t->alloc_bytes);
+  rt_add_relaxed(&rt_reg.frees, t->frees);
+  rt_add_relaxed(&rt_reg.freed_bytes, t->freed_bytes);
+  rt_add_relaxed(&rt_reg.failed_allocs, t->failed_allocs);
+  if (t->prev) t->prev->next = t->next;
+  else rt_reg.live = t->next;
+  if (t->next) t->next->prev = t->prev;
+  rt_reg.threads--;
+  t->next = rt_reg.free_states;
+  rt_reg.free_states = t;
+  rt_registry_unlock();
+  rt_self = &rt_thread_gone;
+}

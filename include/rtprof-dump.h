@@ -1,0 +1,29 @@
+/* The dump format shared by the writer (alloc/dump.c) and the reader
+ * (symbolize/dump_read.c): version, record names and the limits a reader may
+ * enforce. The format itself is documented in docs/dump-format.md. */
+#ifndef RTPROF_DUMP_H
+#define RTPROF_DUMP_H
+
+#define RTPROF_DUMP_MAGIC "rtprof-dump"
+#define RTPROF_DUMP_VERSION 1
+
+#define RTPROF_DUMP_MAX_LINE 8192     /* bytes in one line, newline included */
+#define RTPROF_DUMP_MAX_DEPTH 16      /* frames per site */
+#define RTPROF_DUMP_MAX_SITES 1048576
+#define RTPROF_DUMP_MAX_PHASES 65536
+#define RTPROF_DUMP_MAX_PAIRS 1048576
+#define RTPROF_DUMP_MAX_MODULES 4096
+
+/* Record names, in the order they are written. */
+#define RTPROF_REC_PROCESS "process"
+#define RTPROF_REC_EXE "exe"
+#define RTPROF_REC_TOTALS "totals"
+#define RTPROF_REC_MODULE "module"
+#define RTPROF_REC_SITE "site"
+#define RTPROF_REC_OVERFLOW "overflow"
+#define RTPROF_REC_PHASE "phase"
+#define RTPROF_REC_PAIR "pair"
+#define RTPROF_REC_WARNING "warning"
+#define RTPROF_REC_END "end"
+
+#endif /* RTPROF_DUMP_H */
