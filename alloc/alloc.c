@@ -23,9 +23,9 @@ typedef struct rt_tag_s {
 } rt_tag_t;
 _Static_assert(sizeof(rt_tag_t) == RT_TAG_SIZE, "tag is 16 bytes");
 
-#define RT_MAX_SIZE ((size_t)1 << 47)  /* larger requests fail with ENOMEM */
 #define RT_CHECK_LIVE 0xa11cu
 #define RT_CHECK_FREED 0xf7eeu
+
 
 /* The check mixes in the block's address, so a tag copied elsewhere, or
  * foreign data that happens to precede a pointer, rarely passes. */
@@ -172,6 +172,11 @@ static inline void *tag_block(void *base, size_t size, uintptr_t ra) {
   uint32_t site = rt_site_intern(frames, depth);
   uint32_t pair = t->phase ? rt_pair_intern(t->phase, site) : 0;
   rt_tag_t *tag = base;
+#ifdef RT_TSAN
+  /* mimalloc is not instrumented: pair with the release in profiled_free so
+   * ThreadSanitizer sees a freed block's reuse as ordered. */
+  (void)__atomic_load_n(&tag->word, __ATOMIC_ACQUIRE);
+#endif
   tag->site = site;
   tag->pair = pair;
   tag->word = tag_word(base, size, RT_CHECK_LIVE);
@@ -180,9 +185,10 @@ static inline void *tag_block(void *base, size_t size, uintptr_t ra) {
 }
 
 /* The tag of a block being freed or reallocated, or NULL after reporting
- * why it is not one of ours. */
+ * why it is not one of ours. (mi_is_in_heap_region cannot help: it only
+ * knows mimalloc's arenas, not segments taken straight from the OS.) */
 static rt_tag_t *checked_tag(void *p, uintptr_t ra, const char *what) {
-  if (((uintptr_t)p & 15) != 0 || !mi_is_in_heap_region(p)) {
+  if (((uintptr_t)p & 15) != 0) {
     rt_heap_error(what[0] == 'f' ? "free of a pointer rtprof did not allocate"
                                  : "realloc of a pointer rtprof did not allocate",
                   p, 0, (void *)ra);
@@ -202,17 +208,17 @@ static rt_tag_t *checked_tag(void *p, uintptr_t ra, const char *what) {
 
 /* ---- the profiled paths (out of line: the off path stays small) ---------- */
 
-static RT_NOINLINE void *profiled_alloc(size_t size, size_t align, bool zero, uintptr_t ra) {
+RT_NOINLINE void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintptr_t ra) {
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
     void *p = align > 16 ? (zero ? mi_zalloc_aligned(size, align) : mi_malloc_aligned(size, align))
-                         : (zero ? mi_zalloc(size) : mi_malloc(size));
+                         : (zero ? mi_zalloc(rt_round16(size)) : mi_malloc(rt_round16(size)));
     if (p == NULL) errno = ENOMEM;
     return p;
   }
   void *base = NULL;
   if (size <= RT_MAX_SIZE) {
-    size_t total = size + RT_TAG_SIZE;
+    size_t total = rt_round16(size + RT_TAG_SIZE);
     if (align > 16)
       base = zero ? mi_zalloc_aligned_at(total, align, RT_TAG_SIZE)
                   : mi_malloc_aligned_at(total, align, RT_TAG_SIZE);
@@ -227,7 +233,7 @@ static RT_NOINLINE void *profiled_alloc(size_t size, size_t align, bool zero, ui
   return tag_block(base, size, ra);
 }
 
-static RT_NOINLINE void profiled_free(void *p, uintptr_t ra) {
+RT_NOINLINE void rt_profiled_free(void *p, uintptr_t ra) {
   if (p == NULL) return;
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
@@ -238,21 +244,21 @@ static RT_NOINLINE void profiled_free(void *p, uintptr_t ra) {
   if (tag == NULL) return; /* reported; leaking it is the safe choice */
   size_t size = tag->word >> 16;
   uint32_t site = tag->site, pair = tag->pair;
-  tag->word = tag_word(tag, size, RT_CHECK_FREED);
+  rt_store_release(&tag->word, tag_word(tag, size, RT_CHECK_FREED));
   rt_thread_t *t = rt_self;
   if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
   count_free(t, site, pair, size);
   mi_free(tag);
 }
 
-static RT_NOINLINE void *profiled_realloc(void *p, size_t size, uintptr_t ra) {
+RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
-    void *q = mi_realloc(p, size);
+    void *q = mi_realloc(p, rt_round16(size));
     if (q == NULL) errno = ENOMEM;
     return q;
   }
-  if (p == NULL) return profiled_alloc(size, 0, false, ra);
+  if (p == NULL) return rt_profiled_alloc(size, 0, false, ra);
   rt_tag_t *tag = checked_tag(p, ra, "realloc");
   if (tag == NULL) {
     errno = EINVAL;
@@ -260,7 +266,7 @@ static RT_NOINLINE void *profiled_realloc(void *p, size_t size, uintptr_t ra) {
   }
   size_t old_size = tag->word >> 16;
   uint32_t old_site = tag->site, old_pair = tag->pair;
-  void *base = size <= RT_MAX_SIZE ? mi_realloc(tag, size + RT_TAG_SIZE) : NULL;
+  void *base = size <= RT_MAX_SIZE ? mi_realloc(tag, rt_round16(size + RT_TAG_SIZE)) : NULL;
   if (base == NULL) { /* the old block is untouched and still live */
     count_failure();
     errno = ENOMEM;
@@ -279,16 +285,17 @@ static inline void *off_result(void *p) {
   return p;
 }
 
+
 static inline bool bad_alignment(size_t align) { return align == 0 || (align & (align - 1)) != 0; }
 
 RT_EXPORT void *rt_alloc(size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc(size));
-  return profiled_alloc(size, 0, false, RA());
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc(rt_round16(size)));
+  return rt_profiled_alloc(size, 0, false, RA());
 }
 
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc(size));
-  return profiled_alloc(size, 0, false, (uintptr_t)site);
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc(rt_round16(size)));
+  return rt_profiled_alloc(size, 0, false, (uintptr_t)site);
 }
 
 static inline void *calloc_at(size_t n, size_t size, uintptr_t ra) {
@@ -298,8 +305,8 @@ static inline void *calloc_at(size_t n, size_t size, uintptr_t ra) {
     errno = ENOMEM;
     return NULL;
   }
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_zalloc(total));
-  return profiled_alloc(total, 0, true, ra);
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_zalloc(rt_round16(total)));
+  return rt_profiled_alloc(total, 0, true, ra);
 }
 
 RT_EXPORT void *rt_calloc(size_t n, size_t size) { return calloc_at(n, size, RA()); }
@@ -308,13 +315,13 @@ RT_EXPORT void *rt_calloc_at(size_t n, size_t size, const void *site) {
 }
 
 RT_EXPORT void *rt_realloc(void *p, size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_realloc(p, size));
-  return profiled_realloc(p, size, RA());
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_realloc(p, rt_round16(size)));
+  return rt_profiled_realloc(p, size, RA());
 }
 
 RT_EXPORT void *rt_realloc_at(void *p, size_t size, const void *site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_realloc(p, size));
-  return profiled_realloc(p, size, (uintptr_t)site);
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_realloc(p, rt_round16(size)));
+  return rt_profiled_realloc(p, size, (uintptr_t)site);
 }
 
 RT_EXPORT void rt_free(void *p) {
@@ -322,7 +329,7 @@ RT_EXPORT void rt_free(void *p) {
     mi_free(p);
     return;
   }
-  profiled_free(p, RA());
+  rt_profiled_free(p, RA());
 }
 
 static inline void *aligned_at(size_t size, size_t align, uintptr_t ra) {
@@ -331,7 +338,7 @@ static inline void *aligned_at(size_t size, size_t align, uintptr_t ra) {
     return NULL;
   }
   if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc_aligned(size, align));
-  return profiled_alloc(size, align, false, ra);
+  return rt_profiled_alloc(size, align, false, ra);
 }
 
 RT_EXPORT void *rt_alloc_aligned(size_t size, size_t align) { return aligned_at(size, align, RA()); }

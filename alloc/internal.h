@@ -18,6 +18,15 @@
 #define RT_NOINLINE __attribute__((noinline))
 #define RT_COLD __attribute__((cold, noinline))
 
+/* RT_TSAN: built with ThreadSanitizer (gcc and clang spell it differently). */
+#if defined(__SANITIZE_THREAD__)
+#define RT_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RT_TSAN 1
+#endif
+#endif
+
 /* Atomics, named by their memory order. Counters that one thread writes and
  * others read are written with a relaxed load+store (a plain `mov` on
  * x86-64, no lock prefix): single-writer, so no update is ever lost. */
@@ -150,10 +159,21 @@ void rt_threads_register_fork(void) RT_HIDDEN;
  * caller); zero-fills what the stack does not have. */
 void rt_capture(uintptr_t ra, uintptr_t *frames, uint32_t depth) RT_HIDDEN;
 
-/* ---- "alloc.c": the mode switch ----------------------------------------- */
+/* ---- "alloc.c": the mode switch and the profiled paths ------------------- */
 enum { RT_MODE_UNINIT = 0, RT_MODE_OFF = 1, RT_MODE_ON = 2 };
 extern int rt_mode RT_HIDDEN;
 void rt_init(void) RT_HIDDEN;
+#define RT_MAX_SIZE ((size_t)1 << 47) /* larger requests fail with ENOMEM */
+/* mimalloc hands out 8-byte-aligned blocks for sizes like 24; C promises
+ * alignof(max_align_t) (16). Sizes that are multiples of 16 get 16-aligned
+ * blocks, so round up (a too-large size stays too large). */
+static inline size_t rt_round16(size_t size) {
+  return rt_likely(size <= RT_MAX_SIZE) ? (size + 15) & ~(size_t)15 : SIZE_MAX;
+}
+/* Everything but the off-mode fast path; `ra` is the call site. */
+void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintptr_t ra) RT_HIDDEN;
+void rt_profiled_free(void *p, uintptr_t ra) RT_HIDDEN;
+void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) RT_HIDDEN;
 uint64_t rt_mmap_live_bytes(void) RT_HIDDEN;
 uint64_t rt_mmap_peak_bytes(void) RT_HIDDEN;
 uint64_t rt_tag_bytes_live(void) RT_HIDDEN;

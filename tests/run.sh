@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Runs every test: C unit tests (plain, and under ASan/UBSan and TSan builds
+# of the library) and the shell tests tests/*/t_*.sh. A test passes with exit
+# 0, is skipped with exit 77 (its reason printed), fails otherwise.
+# Usage: tests/run.sh [FILTER]   (FILTER: run only tests whose name contains it)
+# Ends with "N passed, N failed[, N skipped]"; exits 1 when any failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TOP=$PWD
+export RTPROF_TOP=$TOP
+export RTPROF_BIN=$TOP/build/bin/rtprof
+T=$TOP/build/tests
+mkdir -p "$T"
+FILTER=${1:-}
+CC=${CC:-gcc}
+WARN="-std=gnu11 -Wall -Wextra -Werror -g"
+passed=0 failed=0 skipped=0
+failed_names=()
+
+wanted() { [ -z "$FILTER" ] || [[ $1 == *"$FILTER"* ]]; }
+
+# record NAME STATUS LOG
+record() {
+  local name=$1 rc=$2 log=$3
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1)); echo "ok    $name"
+  elif [ "$rc" -eq 77 ]; then
+    skipped=$((skipped + 1)); echo "skip  $name: $(tail -n 1 "$log")"
+  else
+    failed=$((failed + 1)); failed_names+=("$name")
+    echo "FAIL  $name (exit $rc)"; sed 's/^/      /' "$log" | tail -n 40
+  fi
+}
+
+# run_test NAME CMD... : runs CMD with output in a log, records the result.
+run_test() {
+  local name=$1; shift
+  wanted "$name" || return 0
+  local log=$T/$(echo "$name" | tr ' /=' '___').log
+  local rc=0
+  "$@" >"$log" 2>&1 || rc=$?
+  record "$name" "$rc" "$log"
+}
+
+# A build of the library with extra flags, in build/tests/lib-VARIANT/.
+build_variant() {
+  local variant=$1; shift
+  local dir=$T/lib-$variant
+  mkdir -p "$dir/obj"
+  local objs=() s o
+  for s in alloc/*.c bracket/*.c; do
+    [ "$(basename "$s")" = preload.c ] && continue
+    o=$dir/obj/$(echo "$s" | tr / _).o
+    $CC $WARN -O1 -fPIC -fvisibility=hidden -Iinclude "$@" -c "$s" -o "$o"
+    objs+=("$o")
+  done
+  $CC -shared "$@" -o "$dir/librtprof.so" "${objs[@]}" -lmimalloc -lunwind -lpthread
+}
+
+# compile_test VARIANT SRC OUT [FLAGS...]: a test program linked with a variant.
+compile_test() {
+  local variant=$1 src=$2 out=$3; shift 3
+  local libdir=$TOP/build/lib
+  [ "$variant" != plain ] && libdir=$T/lib-$variant
+  $CC $WARN -O1 -Iinclude "$@" "$src" -o "$out" -L"$libdir" -Wl,-rpath,"$libdir" -lrtprof -lpthread
+}
+
+echo "== building test programs"
+build_variant asan -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+build_variant tsan -fsanitize=thread
+for src in tests/unit/test_*.c; do
+  name=$(basename "$src" .c)
+  compile_test plain "$src" "$T/$name"
+  compile_test asan "$src" "$T/$name.asan" -fsanitize=address,undefined -fno-sanitize-recover=all
+  compile_test tsan "$src" "$T/$name.tsan" -fsanitize=thread
+done
+
+echo "== unit tests"
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+for src in tests/unit/test_*.c; do
+  name=$(basename "$src" .c)
+  run_test "$name off" env -u RTPROF -u WITH_ALLOC_PROFILE RTPROF_OUT="$T/$name.off.dump" "$T/$name"
+  run_test "$name on" env RTPROF=1 RTPROF_OUT="$T/$name.on.dump" "$T/$name"
+  run_test "$name on asan+ubsan" env RTPROF=1 RTPROF_OUT="$T/$name.asan.dump" "$T/$name.asan"
+done
+run_test "test_threads on tsan" env RTPROF=1 RTPROF_OUT="$T/test_threads.tsan.dump" "$T/test_threads.tsan"
+
+echo "== integration tests"
+for t in tests/*/t_*.sh; do
+  [ -e "$t" ] || continue
+  run_test "${t#tests/}" bash "$t"
+done
+
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+[ "$failed" -gt 0 ] && echo "failed: ${failed_names[*]}"
+echo "$summary"
+[ "$failed" -eq 0 ]
