@@ -2,9 +2,11 @@
  * mimalloc with no header. Profiling on: each block carries a 16-byte tag
  * (site id, phase x site pair id, requested size and a check word), and its
  * allocation and free are counted per thread at the allocating site. */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <mimalloc.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -47,7 +49,15 @@ static void exit_dump(void) {
 
 static pthread_once_t rt_once = PTHREAD_ONCE_INIT;
 
+/* mimalloc reports a failed allocation here rather than in errno; C's
+ * malloc family promises errno == ENOMEM. The off path can then tail-call. */
+static void on_mimalloc_error(int err, void *arg) {
+  (void)arg;
+  if (err == ENOMEM || err == EOVERFLOW) errno = ENOMEM;
+}
+
 static void init_once(void) {
+  mi_register_error(on_mimalloc_error, NULL);
   rt_options_read();
   if (!rt_options.profiling) {
     __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
@@ -67,7 +77,40 @@ static void init_once(void) {
 
 void rt_init(void) { pthread_once(&rt_once, init_once); }
 
-__attribute__((constructor)) static void rt_constructor(void) { rt_init(); }
+/* RTPROF_CHILDREN=0 (what `rtprof run` sets unless --follow-children):
+ * take the switches out of our own environment, so programs this one starts
+ * run unprofiled. Done in a constructor, never inside malloc, because
+ * unsetenv takes the environment lock that setenv holds while allocating. */
+static void scrub_environment(void) {
+  const char *children = getenv("RTPROF_CHILDREN");
+  if (children == NULL || strcmp(children, "0") != 0) return;
+  unsetenv("RTPROF");
+  unsetenv("WITH_ALLOC_PROFILE");
+  unsetenv("RTPROF_CHILDREN");
+  const char *preload = getenv("LD_PRELOAD");
+  if (preload == NULL || strstr(preload, "librtprof-preload") == NULL) return;
+  char kept[4096];
+  size_t o = 0;
+  for (const char *s = preload; *s;) {
+    size_t n = strcspn(s, ": ");
+    bool ours = memmem(s, n, "librtprof-preload", 17) != NULL;
+    if (!ours && n > 0 && o + n + 2 < sizeof kept) {
+      if (o) kept[o++] = ':';
+      memcpy(kept + o, s, n);
+      o += n;
+    }
+    s += n;
+    if (*s) s++;
+  }
+  kept[o] = '\0';
+  if (o) setenv("LD_PRELOAD", kept, 1);
+  else unsetenv("LD_PRELOAD");
+}
+
+__attribute__((constructor)) static void rt_constructor(void) {
+  rt_init();
+  scrub_environment();
+}
 
 RT_EXPORT bool rtprof_enabled(void) {
   rt_init();
@@ -96,7 +139,7 @@ static void count_failure(void) {
   else rt_bump(&t->failed_allocs, 1);
 }
 
-static inline void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
+RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
   rt_slot_t *s = rt_site_slot(t, site);
   if (rt_unlikely(s == NULL)) {
     rt_global_add(false, site, 1, (int64_t)size, 0, 0);
@@ -127,7 +170,7 @@ static inline void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, siz
   if (rt_unlikely(pending > RT_PEAK_SLACK)) rt_publish_pending(t);
 }
 
-static inline void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
+RT_INLINE void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
   rt_slot_t *s = rt_site_slot(t, site);
   if (rt_unlikely(s == NULL)) {
     rt_global_add(false, site, 0, 0, 1, (int64_t)size);
@@ -155,13 +198,18 @@ static inline void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size
   if (rt_unlikely(pending < -RT_PEAK_SLACK)) rt_publish_pending(t);
 }
 
-/* Interns the caller's site (and pair, inside a phase) and writes the tag. */
-static inline void *tag_block(void *base, size_t size, uintptr_t ra) {
-  rt_thread_t *t = rt_self;
-  if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
-  uintptr_t frames[RT_MAX_DEPTH];
+/* The site id of `ra` (and its stack, at depth > 1), through a one-entry
+ * per-thread cache: allocations in a loop come from the same site. */
+RT_INLINE uint32_t site_of(rt_thread_t *t, uintptr_t ra) {
   uint32_t depth = rt_options.depth;
-  if (depth > 1 && t->in_profiler == 0) {
+  if (rt_likely(depth == 1)) {
+    if (rt_likely(t->last_ra == ra && !t->is_sentinel)) return t->last_site;
+    uint32_t site = rt_site_intern(&ra, 1);
+    if (!t->is_sentinel) t->last_ra = ra, t->last_site = site;
+    return site;
+  }
+  uintptr_t frames[RT_MAX_DEPTH];
+  if (t->in_profiler == 0 && !t->is_sentinel) {
     t->in_profiler++; /* the unwinder may allocate: those allocations take depth 1 */
     rt_capture(ra, frames, depth);
     t->in_profiler--;
@@ -169,8 +217,24 @@ static inline void *tag_block(void *base, size_t size, uintptr_t ra) {
     frames[0] = ra;
     for (uint32_t i = 1; i < depth; i++) frames[i] = 0;
   }
-  uint32_t site = rt_site_intern(frames, depth);
-  uint32_t pair = t->phase ? rt_pair_intern(t->phase, site) : 0;
+  return rt_site_intern(frames, depth);
+}
+
+RT_INLINE uint32_t pair_of(rt_thread_t *t, uint32_t site) {
+  uint32_t phase = t->phase;
+  if (rt_likely(phase == 0)) return 0;
+  if (t->last_pair_phase == phase && t->last_pair_site == site) return t->last_pair;
+  uint32_t pair = rt_pair_intern(phase, site);
+  t->last_pair_phase = phase, t->last_pair_site = site, t->last_pair = pair;
+  return pair;
+}
+
+/* Interns the caller's site (and pair, inside a phase) and writes the tag. */
+RT_INLINE void *tag_block(void *base, size_t size, uintptr_t ra) {
+  rt_thread_t *t = rt_self;
+  if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
+  uint32_t site = site_of(t, ra);
+  uint32_t pair = pair_of(t, site);
   rt_tag_t *tag = base;
 #ifdef RT_TSAN
   /* mimalloc is not instrumented: pair with the release in profiled_free so
@@ -280,21 +344,16 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
 
 /* ---- the public API ------------------------------------------------------- */
 
-static inline void *off_result(void *p) {
-  if (rt_unlikely(p == NULL)) errno = ENOMEM;
-  return p;
-}
-
 
 static inline bool bad_alignment(size_t align) { return align == 0 || (align & (align - 1)) != 0; }
 
 RT_EXPORT void *rt_alloc(size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc(rt_round16(size)));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
   return rt_profiled_alloc(size, 0, false, RA());
 }
 
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc(rt_round16(size)));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
   return rt_profiled_alloc(size, 0, false, (uintptr_t)site);
 }
 
@@ -305,7 +364,7 @@ static inline void *calloc_at(size_t n, size_t size, uintptr_t ra) {
     errno = ENOMEM;
     return NULL;
   }
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_zalloc(rt_round16(total)));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_zalloc(rt_round16(total));
   return rt_profiled_alloc(total, 0, true, ra);
 }
 
@@ -315,12 +374,12 @@ RT_EXPORT void *rt_calloc_at(size_t n, size_t size, const void *site) {
 }
 
 RT_EXPORT void *rt_realloc(void *p, size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_realloc(p, rt_round16(size)));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
   return rt_profiled_realloc(p, size, RA());
 }
 
 RT_EXPORT void *rt_realloc_at(void *p, size_t size, const void *site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_realloc(p, rt_round16(size)));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
   return rt_profiled_realloc(p, size, (uintptr_t)site);
 }
 
@@ -337,7 +396,7 @@ static inline void *aligned_at(size_t size, size_t align, uintptr_t ra) {
     errno = EINVAL;
     return NULL;
   }
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc_aligned(size, align));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc_aligned(size, align);
   return rt_profiled_alloc(size, align, false, ra);
 }
 

@@ -17,6 +17,7 @@
 #define rt_unlikely(x) __builtin_expect(!!(x), 0)
 #define RT_NOINLINE __attribute__((noinline))
 #define RT_COLD __attribute__((cold, noinline))
+#define RT_INLINE static inline __attribute__((always_inline))
 
 /* RT_TSAN: built with ThreadSanitizer (gcc and clang spell it differently). */
 #if defined(__SANITIZE_THREAD__)
@@ -107,6 +108,9 @@ struct rt_thread_s {
   uint32_t phase_depth;       /* open phases, including unrecorded ones */
   int in_profiler;            /* recursion guard: > 0 inside our own code */
   bool is_sentinel;           /* a shared placeholder: counts go global */
+  uintptr_t last_ra;          /* one-entry cache: the last depth-1 site ... */
+  uint32_t last_site;         /* ... and its id (sites repeat in loops) */
+  uint32_t last_pair_phase, last_pair_site, last_pair; /* same for pairs */
   rt_phase_frame_t phase_stack[RT_PHASE_STACK];
   /* Guarded by the registry lock. */
   rt_thread_t *next, *prev;

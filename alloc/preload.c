@@ -12,13 +12,8 @@
 
 #define RA() ((uintptr_t)__builtin_return_address(0))
 
-static inline void *off_result(void *p) {
-  if (rt_unlikely(p == NULL)) errno = ENOMEM;
-  return p;
-}
-
 RT_EXPORT void *malloc(size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_malloc(rt_round16(size)));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
   return rt_profiled_alloc(size, 0, false, RA());
 }
 
@@ -36,12 +31,12 @@ RT_EXPORT void *calloc(size_t n, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_zalloc(rt_round16(total)));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_zalloc(rt_round16(total));
   return rt_profiled_alloc(total, 0, true, RA());
 }
 
 RT_EXPORT void *realloc(void *p, size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_realloc(p, rt_round16(size)));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
   return rt_profiled_realloc(p, size, RA());
 }
 
@@ -51,7 +46,7 @@ RT_EXPORT void *reallocarray(void *p, size_t n, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return off_result(mi_realloc(p, rt_round16(total)));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(total));
   return rt_profiled_realloc(p, total, RA());
 }
 
@@ -59,7 +54,7 @@ static inline bool is_pow2(size_t a) { return a != 0 && (a & (a - 1)) == 0; }
 
 static inline void *aligned(size_t align, size_t size, uintptr_t ra) {
   if (rt_likely(rt_mode == RT_MODE_OFF))
-    return off_result(align <= 16 ? mi_malloc(rt_round16(size)) : mi_malloc_aligned(size, align));
+    return align <= 16 ? mi_malloc(rt_round16(size)) : mi_malloc_aligned(size, align);
   return rt_profiled_alloc(size, align, false, ra);
 }
 
