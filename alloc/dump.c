@@ -9,6 +9,7 @@
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -342,7 +343,12 @@ int rt_dump_write(const char *path, const char *reason) {
   }
   pthread_mutex_lock(&rt_dump_lock);
   char tmp[4200];
-  rt_format(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+  /* A target that is not a regular file (/dev/null, a fifo) is written in
+   * place: renaming over it would replace the device. */
+  struct stat st;
+  bool in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+  if (in_place) rt_format(tmp, sizeof tmp, "%s", path);
+  else rt_format(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
   int rc = -1, err = 0;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -356,8 +362,8 @@ int rt_dump_write(const char *path, const char *reason) {
     if (w->failed) {
       err = w->err;
       rt_warn("cannot write the dump: %s: %s", tmp, strerror(err));
-      unlink(tmp);
-    } else if (rename(tmp, path) != 0) {
+      if (!in_place) unlink(tmp);
+    } else if (!in_place && rename(tmp, path) != 0) {
       err = errno;
       rt_warn("cannot rename %s to %s: %s", tmp, path, strerror(err));
       unlink(tmp);

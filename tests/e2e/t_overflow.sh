@@ -1,7 +1,17 @@
 # More distinct sites than RTPROF_SITES: the table keeps 16, the overflow row
 # counts the rest, and the totals stay exact.
 . "$(dirname "$0")/common.sh"
-$CC $CFLAGS -O0 "$TOP/tests/e2e/many_sites.c" -o "$OUT/many" -L"$LIB" -Wl,-rpath,"$LIB" -lrtprof
+# 40 distinct call sites, one per line; site k allocates k+1 blocks of k+1 bytes.
+{
+  echo '#include "rtprof.h"'
+  echo 'int main(void) {'
+  for k in $(seq 0 39); do
+    echo "  for (int i = 0; i <= $k; i++) rt_free(rt_alloc($k + 1));"
+  done
+  echo '  return 0;'
+  echo '}'
+} > "$OUT/many_sites.c"
+$CC $CFLAGS -O0 "$OUT/many_sites.c" -o "$OUT/many" -L"$LIB" -Wl,-rpath,"$LIB" -lrtprof
 RTPROF=1 RTPROF_SITES=16 RTPROF_OUT="$OUT/many.dump" "$OUT/many"
 "$RTPROF" report --json "$OUT/many.dump" > "$OUT/report.json"
 python3 - "$OUT/report.json" <<'PY'
