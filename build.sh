@@ -93,9 +93,9 @@ EOF
 cmd=${1:-build}
 case "$cmd" in
   build) build ;;
-  demo) build; exec examples/comptime-clone/run.sh ;;
-  test) build; exec tests/run.sh "${@:2}" ;;
-  bench) build; exec tests/bench/run.sh "${@:2}" ;;
+  demo) build; exec bash examples/comptime-clone/run.sh ;;
+  test) build; exec bash tests/run.sh "${@:2}" ;;
+  bench) build; exec bash tests/bench/run.sh "${@:2}" ;;
   install)
     build
     prefix=${2:?usage: ./build.sh install PREFIX}

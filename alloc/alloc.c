@@ -3,6 +3,7 @@
  * (site id, phase x site pair id, requested size and a check word), and its
  * allocation and free are counted per thread at the allocating site. */
 #define _GNU_SOURCE /* memmem */
+#include <dlfcn.h>
 #include <errno.h>
 #include <mimalloc.h>
 #include <stdlib.h>
@@ -59,6 +60,12 @@ static void on_mimalloc_error(int err, void *arg) {
 static void init_once(void) {
   mi_register_error(on_mimalloc_error, NULL);
   rt_options_read();
+#ifndef RTPROF_PRELOAD
+  /* A program linked with librtprof and run under the interposer (as
+   * `rtprof run` does) has two copies; the interposer's comes first in
+   * symbol lookup and does the profiling, this one stays quiet. */
+  if (dlsym(RTLD_DEFAULT, "rtprof_preload_marker_") != NULL) rt_options.profiling = false;
+#endif
   if (!rt_options.profiling) {
     __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
     return;
@@ -79,32 +86,46 @@ void rt_init(void) { pthread_once(&rt_once, init_once); }
 
 /* RTPROF_CHILDREN=0 (what `rtprof run` sets unless --follow-children):
  * take the switches out of our own environment, so programs this one starts
- * run unprofiled. Done in a constructor, never inside malloc, because
- * unsetenv takes the environment lock that setenv holds while allocating. */
+ * run unprofiled. Done in a constructor, never inside malloc, and on the
+ * `environ` array itself: some programs (bash) replace getenv/unsetenv with
+ * their own, which would not touch the array they later pass to children. */
+static bool env_name_is(const char *entry, const char *name) {
+  size_t n = strlen(name);
+  return strncmp(entry, name, n) == 0 && entry[n] == '=';
+}
+
 static void scrub_environment(void) {
-  const char *children = getenv("RTPROF_CHILDREN");
-  if (children == NULL || strcmp(children, "0") != 0) return;
-  unsetenv("RTPROF");
-  unsetenv("WITH_ALLOC_PROFILE");
-  unsetenv("RTPROF_CHILDREN");
-  const char *preload = getenv("LD_PRELOAD");
-  if (preload == NULL || strstr(preload, "librtprof-preload") == NULL) return;
-  char kept[4096];
-  size_t o = 0;
-  for (const char *s = preload; *s;) {
-    size_t n = strcspn(s, ": ");
-    bool ours = memmem(s, n, "librtprof-preload", 17) != NULL;
-    if (!ours && n > 0 && o + n + 2 < sizeof kept) {
-      if (o) kept[o++] = ':';
-      memcpy(kept + o, s, n);
-      o += n;
+  extern char **environ;
+  if (environ == NULL) return;
+  bool scrub = false;
+  for (char **e = environ; *e; e++) scrub |= strcmp(*e, "RTPROF_CHILDREN=0") == 0;
+  if (!scrub) return;
+  static char preload_kept[4096] = "LD_PRELOAD="; /* must outlive us: environ points here */
+  char **out = environ;
+  for (char **e = environ; *e; e++) {
+    if (env_name_is(*e, "RTPROF") || env_name_is(*e, "WITH_ALLOC_PROFILE") ||
+        env_name_is(*e, "RTPROF_CHILDREN"))
+      continue;
+    if (env_name_is(*e, "LD_PRELOAD") && strstr(*e, "librtprof-preload") != NULL) {
+      size_t o = strlen("LD_PRELOAD=");
+      for (const char *s = *e + o; *s;) {
+        size_t n = strcspn(s, ": ");
+        if (memmem(s, n, "librtprof-preload", 17) == NULL && n > 0 && o + n + 2 < sizeof preload_kept) {
+          if (o > strlen("LD_PRELOAD=")) preload_kept[o++] = ':';
+          memcpy(preload_kept + o, s, n);
+          o += n;
+        }
+        s += n;
+        if (*s) s++;
+      }
+      preload_kept[o] = '\0';
+      if (o == strlen("LD_PRELOAD=")) continue; /* nothing else was preloaded */
+      *out++ = preload_kept;
+      continue;
     }
-    s += n;
-    if (*s) s++;
+    *out++ = *e;
   }
-  kept[o] = '\0';
-  if (o) setenv("LD_PRELOAD", kept, 1);
-  else unsetenv("LD_PRELOAD");
+  *out = NULL;
 }
 
 __attribute__((constructor)) static void rt_constructor(void) {

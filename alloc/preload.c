@@ -12,6 +12,10 @@
 
 #define RA() ((uintptr_t)__builtin_return_address(0))
 
+/* Tells a librtprof.so loaded in the same process that the interposer is
+ * here (see init_once in alloc.c). */
+RT_EXPORT const int rtprof_preload_marker_ = 1;
+
 RT_EXPORT void *malloc(size_t size) {
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
   return rt_profiled_alloc(size, 0, false, RA());

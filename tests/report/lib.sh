@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 TOP=$PWD
-RTPROF=${RTPROF:-$TOP/build/bin/rtprof}
+RTPROF_BIN=${RTPROF_BIN:-$TOP/build/bin/rtprof}   # the command under test
 CHECK_JSON=$TOP/../shared/tools/check-report-json
 T=$(basename "$0" .sh)
 OUT=$TOP/build/tests/report/$T       # this test's own scratch directory
@@ -17,7 +17,7 @@ fail() { echo "FAIL $T: $*"; FAILS=$((FAILS + 1)); }
 pass() { echo "ok   $T: $*"; }
 finish() { [ "$FAILS" -eq 0 ] || { echo "$T: $FAILS failure(s)"; exit 1; }; exit 0; }
 
-[ -x "$RTPROF" ] || { echo "FAIL $T: $RTPROF is not built (run ./build.sh)"; exit 1; }
+[ -x "$RTPROF_BIN" ] || { echo "FAIL $T: $RTPROF_BIN is not built (run ./build.sh)"; exit 1; }
 for tool in gcc addr2line readelf; do
   command -v "$tool" >/dev/null || skip "$tool is not installed"
 done

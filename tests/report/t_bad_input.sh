@@ -5,13 +5,13 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 GOOD=tests/report/dumps/small.dump
-expect_rc 0 "$RTPROF" report "$GOOD" && pass "the base dump is valid" || fail "the base dump is refused"
+expect_rc 0 "$RTPROF_BIN" report "$GOOD" && pass "the base dump is valid" || fail "the base dump is refused"
 
 # bad NAME WANT_MESSAGE: $OUT/NAME.dump (already written) exits 2 with exactly
 # "rtprof: error: $OUT/NAME.dump:WANT_MESSAGE" on stderr and nothing on stdout.
 bad() {
   local f=$OUT/$1.dump want="rtprof: error: $OUT/$1.dump:$2"
-  expect_rc 2 "$RTPROF" report "$f" || return 0
+  expect_rc 2 "$RTPROF_BIN" report "$f" || return 0
   if [ "$(cat "$OUT/err")" != "$want" ]; then
     fail "$1: stderr differs"
     echo "    want: $want"
@@ -106,24 +106,24 @@ bad no-exe-path "3: exe: missing the executable's path"
 edit bad-buildid '5s/buildid=0123abcd/buildid=XYZ/'
 bad bad-buildid "5: module: field 'buildid': expected lower-case hex or '-', got 'XYZ'"
 
-expect_rc 2 "$RTPROF" report "$OUT/does-not-exist.dump"
+expect_rc 2 "$RTPROF_BIN" report "$OUT/does-not-exist.dump"
 [ "$(cat "$OUT/err")" = "rtprof: error: $OUT/does-not-exist.dump: cannot open: No such file or directory" ] \
   && pass "missing dump" || fail "missing dump: $(cat "$OUT/err")"
-expect_rc 2 "$RTPROF" report "$OUT"
+expect_rc 2 "$RTPROF_BIN" report "$OUT"
 grep -qx "rtprof: error: $OUT: cannot read: Is a directory" "$OUT/err" && pass "a directory" || fail "a directory: $(cat "$OUT/err")"
 # the first bad dump of several stops the report
-expect_rc 2 "$RTPROF" report "$GOOD" "$OUT/no-end.dump"
+expect_rc 2 "$RTPROF_BIN" report "$GOOD" "$OUT/no-end.dump"
 grep -q "no-end.dump:13: truncated" "$OUT/err" && pass "one bad dump of two" || fail "one bad dump of two"
 
 # forward compatibility: unknown keys (even a new last field) are ignored
 edit unknown-keys '6s/$/ new_key=42/; 2s/reason=exit/reason=exit sampling=1/'
-expect_rc 0 "$RTPROF" report --json "$OUT/unknown-keys.dump" && check_json "$OUT/out"
+expect_rc 0 "$RTPROF_BIN" report --json "$OUT/unknown-keys.dump" && check_json "$OUT/out"
 # a dump is also read from stdin as '-'
-rc=0; "$RTPROF" report --json - < "$GOOD" > "$OUT/stdin.json" 2>&1 || rc=$?
+rc=0; "$RTPROF_BIN" report --json - < "$GOOD" > "$OUT/stdin.json" 2>&1 || rc=$?
 [ $rc -eq 0 ] && check_json "$OUT/stdin.json" || fail "reading '-' exits $rc"
 # inconsistent sums are reported, not fatal
 edit sums '4s/allocs=12/allocs=13/'
-expect_rc 0 "$RTPROF" report "$OUT/sums.dump"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/sums.dump"
 grep -q "sums.dump: sites + overflow (12 allocs, 1200 bytes, 2 frees) differ from totals (13 allocs" "$OUT/out" \
   && pass "inconsistent sums are a warning" || fail "inconsistent sums: $(cat "$OUT/out")"
 finish

@@ -8,18 +8,18 @@ set -eu
 build_fixture "$OUT/fx"
 make_dump tests/report/dumps/main.dump.in "$OUT/fx" "$OUT/main.dump"
 
-expect_rc 0 "$RTPROF" report "$OUT/main.dump"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/main.dump"
 scrub "$OUT/fx" < "$OUT/out" > "$OUT/main.txt"
 golden main.txt "$OUT/main.txt"
 [ ! -s "$OUT/err" ] || fail "stderr is not empty: $(cat "$OUT/err")"
 
-expect_rc 0 "$RTPROF" report --json "$OUT/main.dump"
+expect_rc 0 "$RTPROF_BIN" report --json "$OUT/main.dump"
 cp "$OUT/out" "$OUT/main.json"
 check_json "$OUT/main.json"
 scrub "$OUT/fx" < "$OUT/main.json" > "$OUT/main.json.scrubbed"
 golden main.json "$OUT/main.json.scrubbed"
 
 # --format json is --json
-expect_rc 0 "$RTPROF" report --format=json "$OUT/main.dump"
+expect_rc 0 "$RTPROF_BIN" report --format=json "$OUT/main.dump"
 cmp -s "$OUT/out" "$OUT/main.json" && pass "--format=json is --json" || fail "--format=json differs from --json"
 finish

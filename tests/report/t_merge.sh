@@ -9,10 +9,10 @@ build_fixture "$OUT/fx"
 make_dump tests/report/dumps/main.dump.in "$OUT/fx" "$OUT/main.dump"
 make_dump tests/report/dumps/second.dump.in "$OUT/fx" "$OUT/second.dump" 0x560000001000
 
-expect_rc 0 "$RTPROF" report "$OUT/main.dump" "$OUT/second.dump"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/main.dump" "$OUT/second.dump"
 scrub "$OUT/fx" < "$OUT/out" > "$OUT/merge.txt"
 golden merge.txt "$OUT/merge.txt"
-expect_rc 0 "$RTPROF" report --json "$OUT/main.dump" "$OUT/second.dump"
+expect_rc 0 "$RTPROF_BIN" report --json "$OUT/main.dump" "$OUT/second.dump"
 cp "$OUT/out" "$OUT/merge.json"
 check_json "$OUT/merge.json"
 scrub "$OUT/fx" < "$OUT/merge.json" > "$OUT/merge.json.scrubbed"

@@ -12,7 +12,7 @@ D=$OUT/main.dump
 # run_golden NAME ARGS...: the report with ARGS matches expected/NAME
 run_golden() {
   local name=$1; shift
-  expect_rc 0 "$RTPROF" report "$@" "$D" || return 0
+  expect_rc 0 "$RTPROF_BIN" report "$@" "$D" || return 0
   scrub "$OUT/fx" < "$OUT/out" > "$OUT/$name"
   golden "$name" "$OUT/$name"
 }
@@ -37,7 +37,7 @@ assert [s["id"] for s in ph["check/parse"]["sites"]] == [1, 3], ph["check/parse"
 assert [s["id"] for s in ph["check/comptime eval"]["sites"]] == [4, 1]
 PY
 # a skip matching every frame keeps the outermost one
-expect_rc 0 "$RTPROF" report --json --skip . "$D"
+expect_rc 0 "$RTPROF_BIN" report --json --skip . "$D"
 python3 - "$OUT/out" <<'PY' && pass "--skip matching all frames keeps the outermost" || fail "--skip ."
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -45,7 +45,7 @@ fns = sorted((str(s["frames"][0]["function"]), s["frames"][0]["line"] or 0) for 
 want = [("None", 0), ("None", 0)] + [("main", n) for n in (75, 76, 77, 78, 79)]
 assert fns == want, fns  # every fixture site folds into its line of main
 PY
-expect_rc 2 "$RTPROF" report --skip '(' "$D" && grep -q "rtprof: error: report: --skip: bad regular expression '('" "$OUT/err" \
+expect_rc 2 "$RTPROF_BIN" report --skip '(' "$D" && grep -q "rtprof: error: report: --skip: bad regular expression '('" "$OUT/err" \
   && pass "bad --skip regex" || fail "bad --skip regex: $(cat "$OUT/err")"
 
 # --sort count / live, --top
@@ -60,25 +60,25 @@ for p in doc["phases"]:
     for s in p["sites"]:
         assert s["id"] in (4, 2), p
 PY
-expect_rc 0 "$RTPROF" report --json "$D"
+expect_rc 0 "$RTPROF_BIN" report --json "$D"
 n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["sites"]))' "$OUT/out")
 [ "$n" = 7 ] && pass "--json lists all sites without --top" || fail "--json without --top lists $n sites"
-expect_rc 2 "$RTPROF" report --sort size "$D" && grep -q "bad value 'size' for --sort" "$OUT/err" \
+expect_rc 2 "$RTPROF_BIN" report --sort size "$D" && grep -q "bad value 'size' for --sort" "$OUT/err" \
   && pass "bad --sort" || fail "bad --sort: $(cat "$OUT/err")"
-expect_rc 2 "$RTPROF" report --top -1 "$D" && pass "bad --top" || fail "bad --top"
+expect_rc 2 "$RTPROF_BIN" report --top -1 "$D" && pass "bad --top" || fail "bad --top"
 
 # --phase: the phase sections show one subtree
 run_golden phase.txt --phase 'check/comptime eval'
 run_golden phase.json --json --phase check
 check_json "$OUT/out"
-expect_rc 2 "$RTPROF" report --phase nosuch "$D" && grep -q "rtprof: error: --phase: no phase 'nosuch' in the dump" "$OUT/err" \
+expect_rc 2 "$RTPROF_BIN" report --phase nosuch "$D" && grep -q "rtprof: error: --phase: no phase 'nosuch' in the dump" "$OUT/err" \
   && pass "unknown --phase" || fail "unknown --phase: $(cat "$OUT/err")"
 
 # --stacks, collapsed stacks (outermost first; the value follows --sort)
 run_golden stacks.txt --stacks --top 4
 run_golden collapsed.txt --format collapsed
 run_golden collapsed-skip.txt --format collapsed --skip '^xmalloc$'
-expect_rc 0 "$RTPROF" report --format collapsed --sort live "$D"
+expect_rc 0 "$RTPROF_BIN" report --format collapsed --sort live "$D"
 grep -q '^main;grow_buffer 786432$' "$OUT/out" && ! grep -q ' 0$' "$OUT/out" \
   && pass "collapsed --sort live weighs by live bytes" || fail "collapsed --sort live: $(cat "$OUT/out")"
 finish

@@ -22,12 +22,12 @@ old_id=$(build_id "$OUT/mm/fixture")
 gcc -g -O0 -Wl,--build-id -DREBUILT -o "$OUT/mm/fixture" tests/report/fixture.c
 new_id=$(build_id "$OUT/mm/fixture")
 [ "$old_id" != "$new_id" ] || fail "the rebuilt fixture kept its build-id"
-expect_rc 0 "$RTPROF" report "$OUT/mm.dump"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/mm.dump"
 cp "$OUT/out" "$OUT/mm.txt"
 expect_text "$OUT/mm.txt" "$OUT/mm/fixture: build-id mismatch ($OUT/mm/fixture was rebuilt: dump has $old_id, file has $new_id) - 9 addresses" "mismatch named in the header"
 expect_text "$OUT/mm.txt" "  fixture+$(hexoff "$OUT/mm" buffer) (build-id mismatch: $OUT/mm/fixture was rebuilt)" "mismatched frame printed as module+0xOFF"
 grep -q 'fixture.c:' "$OUT/mm.txt" && fail "a mismatched binary was symbolized" || pass "no file:line from a mismatched binary"
-expect_rc 0 "$RTPROF" report --json "$OUT/mm.dump"
+expect_rc 0 "$RTPROF_BIN" report --json "$OUT/mm.dump"
 check_json "$OUT/out"
 python3 - "$OUT/out" "$(off "$OUT/mm" buffer)" <<'PY' && pass "mismatch in JSON" || fail "mismatch in JSON"
 import json, sys
@@ -43,7 +43,7 @@ PY
 build_fixture "$OUT/gone"
 make_dump tests/report/dumps/main.dump.in "$OUT/gone" "$OUT/gone.dump"
 rm "$OUT/gone/fixture"
-expect_rc 0 "$RTPROF" report "$OUT/gone.dump"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/gone.dump"
 expect_text "$OUT/out" "$OUT/gone/fixture: file not found - 9 addresses" "missing binary named in the header"
 expect_text "$OUT/out" "  fixture+$(hexoff "$OUT/gone" buffer) (file not found)" "missing binary's frames as module+0xOFF"
 
@@ -51,38 +51,38 @@ expect_text "$OUT/out" "  fixture+$(hexoff "$OUT/gone" buffer) (file not found)"
 build_fixture "$OUT/strip"
 make_dump tests/report/dumps/main.dump.in "$OUT/strip" "$OUT/strip.dump"
 strip -s "$OUT/strip/fixture"
-expect_rc 0 "$RTPROF" report "$OUT/strip.dump"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/strip.dump"
 expect_text "$OUT/out" "  fixture+$(hexoff "$OUT/strip" buffer) (no symbols)" "stripped binary: no symbols"
 expect_text "$OUT/out" "$OUT/strip/fixture: no symbols or no line info - 9 addresses" "stripped binary named in the header"
 
 # -- no debug info: function names without file:line
 build_fixture "$OUT/nodebug" -g0
 make_dump tests/report/dumps/main.dump.in "$OUT/nodebug" "$OUT/nodebug.dump"
-expect_rc 0 "$RTPROF" report --json "$OUT/nodebug.dump"
+expect_rc 0 "$RTPROF_BIN" report --json "$OUT/nodebug.dump"
 check_json "$OUT/out"
-expect_rc 0 "$RTPROF" report "$OUT/nodebug.dump"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/nodebug.dump"
 expect_text "$OUT/out" "  grow_buffer fixture+$(hexoff "$OUT/nodebug" buffer) (no line info)" "no debug info: function and module+0xOFF"
 
 # -- addr2line fails, cannot start, or answers garbage: a clear message,
 #    frames unresolved, the report still printed (exit 0)
 build_fixture "$OUT/a2l"
 make_dump tests/report/dumps/main.dump.in "$OUT/a2l" "$OUT/a2l.dump"
-expect_rc 0 "$RTPROF" report --addr2line /bin/false "$OUT/a2l.dump"
+expect_rc 0 "$RTPROF_BIN" report --addr2line /bin/false "$OUT/a2l.dump"
 expect_text "$OUT/err" "rtprof: warning: cannot symbolize $OUT/a2l/fixture: '/bin/false' exited with status 1 (no message)" "failing addr2line: message"
 expect_text "$OUT/out" "  fixture+$(hexoff "$OUT/a2l" buffer) (addr2line failed)" "failing addr2line: frames unresolved"
 expect_text "$OUT/out" "addr2line failed ('/bin/false' exited with status 1 (no message)) - 9 addresses" "failing addr2line: header"
-expect_rc 0 "$RTPROF" report --json --addr2line /bin/false "$OUT/a2l.dump"
+expect_rc 0 "$RTPROF_BIN" report --json --addr2line /bin/false "$OUT/a2l.dump"
 check_json "$OUT/out"
 grep -q '"errors": \[".*/bin/false.* exited with status 1' "$OUT/out" && pass "failing addr2line: JSON errors[]" || fail "failing addr2line: JSON errors[]"
-expect_rc 0 "$RTPROF" report --addr2line "$OUT/no-such-addr2line" "$OUT/a2l.dump"
+expect_rc 0 "$RTPROF_BIN" report --addr2line "$OUT/no-such-addr2line" "$OUT/a2l.dump"
 expect_text "$OUT/err" "rtprof: warning: cannot symbolize $OUT/a2l/fixture: cannot run '$OUT/no-such-addr2line': No such file or directory" "missing addr2line"
 printf '#!/bin/sh\ncat > /dev/null\necho garbage\n' > "$OUT/garbage-addr2line"
 chmod +x "$OUT/garbage-addr2line"
-expect_rc 0 "$RTPROF" report --addr2line "$OUT/garbage-addr2line" "$OUT/a2l.dump"
+expect_rc 0 "$RTPROF_BIN" report --addr2line "$OUT/garbage-addr2line" "$OUT/a2l.dump"
 expect_text "$OUT/err" "answered 0 of 9 addresses in an unexpected form" "garbage from addr2line"
 # an addr2line that answers before reading all its input must not deadlock
 printf '#!/bin/sh\nhead -c 100000 /dev/zero | tr "\\\\0" x\nexit 1\n' > "$OUT/chatty-addr2line"
 chmod +x "$OUT/chatty-addr2line"
-expect_rc 0 timeout 20 "$RTPROF" report --addr2line "$OUT/chatty-addr2line" "$OUT/a2l.dump"
+expect_rc 0 timeout 20 "$RTPROF_BIN" report --addr2line "$OUT/chatty-addr2line" "$OUT/a2l.dump"
 expect_text "$OUT/err" "exited with status 1" "chatty addr2line: no deadlock"
 finish

@@ -68,12 +68,16 @@ int main(void) {
     broken += s.peak_rss_bytes < s.rss_bytes;
     broken += s.peak_live_bytes < s.live_bytes;
     broken += s.live_blocks != s.allocs - s.frees;
-    broken += on && s.committed_bytes + s.overhead_bytes < s.live_bytes;
     broken += s.profiling != on;
   }
   atomic_store(&stop, true);
   for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
   CHECK_EQ(broken, 0);
+  {
+    rt_alloc_stats_t quiet; /* no other thread allocates now */
+    rt_alloc_stats(&quiet);
+    if (on) CHECK(quiet.committed_bytes + quiet.overhead_bytes >= quiet.live_bytes);
+  }
 
   /* RSS is the kernel's figure: agrees with an independent read of statm. */
   rt_alloc_stats_t s;

@@ -1,0 +1,533 @@
+/* Prints a merged report: aligned text for people, JSON for scripts (the
+ * schema of DESIGN.md "JSON report"), or collapsed stacks for flame graphs. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtprof_cli.h"
+
+#define PHASE_TOP_SITES 5
+#define LABEL_MAX 8192
+
+static int64_t live_of(uint64_t a, uint64_t f) { return (int64_t)(a - f); }
+
+static const char *sort_name(rtprof_sort_t s) {
+  return s == RTPROF_SORT_COUNT ? "allocs" : s == RTPROF_SORT_LIVE ? "live bytes" : "alloc bytes";
+}
+
+/* Sites shown: sorted, cut to --top (text always; JSON and collapsed only
+ * when --top was given). */
+static size_t shown_sites(const rtprof_model_t *m, const rtprof_report_opts_t *o, bool always_top) {
+  size_t n = m->nsites;
+  if ((always_top || o->top_given) && o->top && o->top < n) n = o->top;
+  return n;
+}
+
+/* ---- text --------------------------------------------------------------- */
+static void text_header(FILE *out, const rtprof_model_t *m) {
+  const rtprof_symtab_t *st = m->st;
+  if (m->ndumps == 1) {
+    const rtprof_dump_t *d = &m->dumps[0];
+    fprintf(out, "rtprof report: %s\n", d->exe);
+    fprintf(out, "  dump     %s (pid %" PRIu64 ", depth %" PRIu64 ", written at %s)\n", d->file, d->pid,
+            d->depth, d->reason);
+  } else {
+    fprintf(out, "rtprof report: %zu dumps merged\n", m->ndumps);
+    for (size_t i = 0; i < m->ndumps; i++) {
+      const rtprof_dump_t *d = &m->dumps[i];
+      fprintf(out, "  dump     %s: %s (pid %" PRIu64 ", depth %" PRIu64 ", written at %s)\n", d->file, d->exe,
+              d->pid, d->depth, d->reason);
+    }
+  }
+  uint64_t bad = st->addresses - st->resolved;
+  if (bad == 0) {
+    fprintf(out, "  symbols  all %" PRIu64 " addresses resolved to file:line\n", st->addresses);
+  } else {
+    fprintf(out, "  symbols  %" PRIu64 " of %" PRIu64 " addresses not resolved to file:line:\n", bad, st->addresses);
+    for (size_t i = 0; i < st->nmods; i++) {
+      const rtprof_smodule_t *sm = &st->mods[i];
+      if (!sm->unresolved) continue;
+      const char *why = sm->status == RTPROF_SYM_OK ? "no symbols or no line info" : rtprof_sym_reason(sm->status);
+      fprintf(out, "           %s: %s", sm->path, why);
+      if (sm->status == RTPROF_SYM_MISMATCH) fprintf(out, " (%s was rebuilt: %s)", sm->path, sm->detail);
+      else if (sm->detail) fprintf(out, " (%s)", sm->detail);
+      fprintf(out, " - %" PRIu64 " address%s\n", sm->unresolved, sm->unresolved == 1 ? "" : "es");
+    }
+    if (st->no_module)
+      fprintf(out, "           outside every module: %" PRIu64 " address%s\n", st->no_module,
+              st->no_module == 1 ? "" : "es");
+  }
+  if (m->id_merged)
+    fprintf(out, "  merged   %" PRIu64 " dump sites into others with the same %s\n", m->id_merged,
+            "symbolized identity");
+}
+
+static void text_totals(FILE *out, const rtprof_model_t *m) {
+  const rtprof_totals_t *t = &m->totals;
+  struct { const char *label; uint64_t v; bool bytes; } rows[] = {
+      {"allocs", t->allocs, false},
+      {"frees", t->frees, false},
+      {"alloc bytes", t->alloc_bytes, true},
+      {"freed bytes", t->freed_bytes, true},
+      {"live blocks", t->live_blocks, false},
+      {"live bytes", t->live_bytes, true},
+      {"peak live bytes", t->peak_live_bytes, true},
+      {"committed bytes", t->committed_bytes, true},
+      {"peak committed bytes", t->peak_committed_bytes, true},
+      {"rss bytes", t->rss_bytes, true},
+      {"peak rss bytes", t->peak_rss_bytes, true},
+      {"overhead bytes", t->overhead_bytes, true},
+      {"failed allocs", t->failed_allocs, false},
+  };
+  int w = 1;
+  for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+    int n = snprintf(NULL, 0, "%" PRIu64, rows[i].v);
+    if (n > w) w = n;
+  }
+  fprintf(out, "\nTotals\n");
+  for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+    fprintf(out, "  %-22s %*" PRIu64, rows[i].label, w, rows[i].v);
+    if (rows[i].bytes && rows[i].v >= 1024) {
+      char h[32];
+      rtprof_human_bytes(h, sizeof h, rows[i].v);
+      fprintf(out, "  (%s)", h);
+    }
+    fputc('\n', out);
+  }
+}
+
+/* The site's label and the frames printed under it: the inline chain of
+ * frames[0] always, the whole stack with --stacks. */
+static void text_site_lines(FILE *out, const rtprof_model_t *m, const rtprof_rsite_t *s, int indent, bool stacks) {
+  char label[LABEL_MAX];
+  rtprof_frame_label(m->st, &s->frames[0], label, sizeof label, true);
+  fprintf(out, "%s\n", label);
+  for (uint32_t k = 1; k < s->nframes; k++) {
+    bool inl = s->frames[k - 1].inlined;
+    if (!inl && !stacks) break;
+    rtprof_frame_label(m->st, &s->frames[k], label, sizeof label, true);
+    fprintf(out, "%*s  %s %s\n", indent, "", inl ? "inlined into" : "called from", label);
+  }
+  for (uint32_t k = 0; stacks && k < s->nfolded; k++) { /* the wrappers --skip hid */
+    rtprof_frame_label(m->st, &s->folded[k], label, sizeof label, true);
+    fprintf(out, "%*s  folded by --skip: %s\n", indent, "", label);
+  }
+}
+
+typedef struct cell_s { char s[40]; } cell_t;
+
+/* Prints rows of right-aligned cells followed by each row's site. */
+static void text_site_table(FILE *out, const rtprof_model_t *m, const size_t *idx, size_t n,
+                            const char *const *heads, size_t ncols, bool stacks,
+                            void (*fill)(const rtprof_rsite_t *, cell_t *)) {
+  cell_t *cells = rtprof_xcalloc(n * ncols + 1, sizeof *cells);
+  int w[16] = {0};
+  for (size_t c = 0; c < ncols; c++) w[c] = (int)strlen(heads[c]);
+  for (size_t r = 0; r < n; r++) {
+    snprintf(cells[r * ncols].s, sizeof cells->s, "%zu", r + 1);
+    fill(&m->sites[idx[r]], &cells[r * ncols + 1]);
+    for (size_t c = 0; c < ncols; c++) {
+      int l = (int)strlen(cells[r * ncols + c].s);
+      if (l > w[c]) w[c] = l;
+    }
+  }
+  int indent = 0;
+  for (size_t c = 0; c < ncols; c++) {
+    fprintf(out, "  %*s", w[c], heads[c]);
+    indent += w[c] + 2;
+  }
+  fprintf(out, "  site\n");
+  for (size_t r = 0; r < n; r++) {
+    for (size_t c = 0; c < ncols; c++) fprintf(out, "  %*s", w[c], cells[r * ncols + c].s);
+    fprintf(out, "  ");
+    text_site_lines(out, m, &m->sites[idx[r]], indent, stacks);
+  }
+  free(cells);
+}
+
+static void fill_top(const rtprof_rsite_t *s, cell_t *c) {
+  snprintf(c[0].s, sizeof c->s, "%" PRIu64, s->id);
+  rtprof_human_bytes(c[1].s, sizeof c->s, s->alloc_bytes);
+  snprintf(c[2].s, sizeof c->s, "%" PRIu64, s->allocs);
+  rtprof_human_signed(c[3].s, sizeof c->s, live_of(s->alloc_bytes, s->freed_bytes));
+  if (c[3].s[0] == '+') memmove(c[3].s, c[3].s + 1, strlen(c[3].s));
+  snprintf(c[4].s, sizeof c->s, "%" PRId64, live_of(s->allocs, s->frees));
+}
+
+static void fill_leak(const rtprof_rsite_t *s, cell_t *c) {
+  snprintf(c[0].s, sizeof c->s, "%" PRIu64, s->id);
+  rtprof_human_bytes(c[1].s, sizeof c->s, s->alloc_bytes - s->freed_bytes);
+  snprintf(c[2].s, sizeof c->s, "%" PRId64, live_of(s->allocs, s->frees));
+  rtprof_human_bytes(c[3].s, sizeof c->s, s->alloc_bytes);
+  snprintf(c[4].s, sizeof c->s, "%" PRIu64, s->allocs);
+}
+
+static void text_sites(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
+  static const char *const top_heads[] = {"#", "id", "alloc bytes", "allocs", "live bytes", "live blocks"};
+  static const char *const leak_heads[] = {"#", "id", "live bytes", "live blocks", "alloc bytes", "allocs"};
+  size_t *idx = rtprof_model_sorted_sites(m, o->sort);
+  size_t n = shown_sites(m, o, true);
+  fprintf(out, "\nTop sites by %s (%zu of %zu)\n", sort_name(o->sort), n, m->nsites);
+  if (n == 0) fprintf(out, "  none\n");
+  else text_site_table(out, m, idx, n, top_heads, 6, o->stacks, fill_top);
+  free(idx);
+
+  idx = rtprof_model_sorted_sites(m, RTPROF_SORT_LIVE);
+  size_t leaks = 0;
+  while (leaks < m->nsites && live_of(m->sites[idx[leaks]].alloc_bytes, m->sites[idx[leaks]].freed_bytes) > 0) leaks++;
+  n = o->top && o->top < leaks ? o->top : leaks;
+  fprintf(out, "\nLeaks (live at exit) by live bytes (%zu of %zu sites with live bytes)\n", n, leaks);
+  if (n == 0) fprintf(out, "  none\n");
+  else text_site_table(out, m, idx, n, leak_heads, 6, o->stacks, fill_leak);
+  free(idx);
+}
+
+static int cmp_pairs(const void *a, const void *b) {
+  const rtprof_rpair_t *x = a, *y = b;
+  if (x->alloc_bytes != y->alloc_bytes) return x->alloc_bytes > y->alloc_bytes ? -1 : 1;
+  return x->site < y->site ? -1 : x->site > y->site;
+}
+
+/* Pairs of a phase, largest first (a sorted copy). */
+static rtprof_rpair_t *sorted_pairs(const rtprof_rphase_t *p) {
+  rtprof_rpair_t *v = rtprof_xmalloc((p->npairs ? p->npairs : 1) * sizeof *v);
+  if (p->npairs) memcpy(v, p->pairs, p->npairs * sizeof *v);
+  if (p->npairs > 1) qsort(v, p->npairs, sizeof *v, cmp_pairs);
+  return v;
+}
+
+enum { PC_NAME, PC_CALLS, PC_COMMITTED, PC_MAX, PC_LIVE_DELTA, PC_ALLOCS, PC_BYTES, PC_CUM, PC_LIVE, PC_WALL, PC_LAST };
+
+static void text_phases(FILE *out, const rtprof_model_t *m, long root) {
+  static const char *const heads[PC_LAST] = {"phase", "calls", "committed", "max/call", "live delta", "allocs",
+                                             "alloc bytes", "cum bytes", "live bytes", "wall"};
+  fprintf(out, "\nPhases (committed and live deltas summed over calls; allocs and bytes flat, cum with nested phases)\n");
+  size_t n = 0;
+  uint32_t base_depth = root >= 0 ? m->phases[root].depth : 0;
+  cell_t *cells = rtprof_xcalloc(m->nphase_order * PC_LAST + 1, sizeof *cells);
+  char **names = rtprof_xcalloc(m->nphase_order + 1, sizeof *names);
+  long *rows = rtprof_xcalloc(m->nphase_order + 1, sizeof *rows);
+  int w[PC_LAST];
+  for (int c = 0; c < PC_LAST; c++) w[c] = (int)strlen(heads[c]);
+  for (size_t i = 0; i < m->nphase_order; i++) {
+    long pi = m->phase_order[i];
+    if (root >= 0 && !rtprof_model_phase_in(m, pi, root)) continue;
+    const rtprof_rphase_t *p = &m->phases[pi];
+    cell_t *c = &cells[n * PC_LAST];
+    const char *shown = pi == root ? p->path : p->name;
+    size_t len = 2 * (p->depth - base_depth) + strlen(shown) + 32;
+    names[n] = rtprof_xmalloc(len);
+    int k = snprintf(names[n], len, "%*s%s", (int)(2 * (p->depth - base_depth)), "", shown);
+    if (p->open) snprintf(names[n] + k, len - (size_t)k, " [%" PRIu64 " open]", p->open);
+    snprintf(c[PC_CALLS].s, sizeof c->s, "%" PRIu64, p->calls);
+    rtprof_human_signed(c[PC_COMMITTED].s, sizeof c->s, p->committed_delta);
+    rtprof_human_signed(c[PC_MAX].s, sizeof c->s, p->committed_delta_max);
+    rtprof_human_signed(c[PC_LIVE_DELTA].s, sizeof c->s, p->live_delta);
+    snprintf(c[PC_ALLOCS].s, sizeof c->s, "%" PRIu64, p->allocs);
+    rtprof_human_bytes(c[PC_BYTES].s, sizeof c->s, p->alloc_bytes);
+    rtprof_human_bytes(c[PC_CUM].s, sizeof c->s, p->cum_alloc_bytes);
+    rtprof_human_signed(c[PC_LIVE].s, sizeof c->s, live_of(p->alloc_bytes, p->freed_bytes));
+    if (c[PC_LIVE].s[0] == '+') memmove(c[PC_LIVE].s, c[PC_LIVE].s + 1, strlen(c[PC_LIVE].s));
+    rtprof_human_ns(c[PC_WALL].s, sizeof c->s, p->wall_ns);
+    if ((int)strlen(names[n]) > w[PC_NAME]) w[PC_NAME] = (int)strlen(names[n]);
+    for (int j = 1; j < PC_LAST; j++)
+      if ((int)strlen(c[j].s) > w[j]) w[j] = (int)strlen(c[j].s);
+    rows[n++] = pi;
+  }
+  if (n == 0) {
+    fprintf(out, "  none\n");
+  } else {
+    fprintf(out, "  %-*s", w[PC_NAME], heads[PC_NAME]);
+    for (int j = 1; j < PC_LAST; j++) fprintf(out, "  %*s", w[j], heads[j]);
+    fputc('\n', out);
+  }
+  for (size_t r = 0; r < n; r++) {
+    const rtprof_rphase_t *p = &m->phases[rows[r]];
+    fprintf(out, "  %-*s", w[PC_NAME], names[r]);
+    for (int j = 1; j < PC_LAST; j++) fprintf(out, "  %*s", w[j], cells[r * PC_LAST + j].s);
+    fputc('\n', out);
+    rtprof_rpair_t *v = sorted_pairs(p);
+    int ind = 2 * (int)(p->depth - base_depth) + 4;
+    for (size_t k = 0; k < p->npairs && k < PHASE_TOP_SITES; k++) {
+      char b[32], l[32], label[LABEL_MAX];
+      rtprof_human_bytes(b, sizeof b, v[k].alloc_bytes);
+      rtprof_human_signed(l, sizeof l, live_of(v[k].alloc_bytes, v[k].freed_bytes));
+      if (v[k].site >= 0) {
+        const rtprof_rsite_t *s = &m->sites[v[k].site];
+        rtprof_frame_label(m->st, &s->frames[0], label, sizeof label, false);
+        fprintf(out, "%*s%9s in %" PRIu64 " allocs, %s live: site %" PRIu64 " %s\n", ind, "", b, v[k].allocs,
+                l[0] == '+' ? l + 1 : l, s->id, label);
+      } else {
+        fprintf(out, "%*s%9s in %" PRIu64 " allocs, %s live: (sites or pairs that did not fit the tables)\n", ind,
+                "", b, v[k].allocs, l[0] == '+' ? l + 1 : l);
+      }
+    }
+    if (p->npairs > PHASE_TOP_SITES)
+      fprintf(out, "%*s(%zu more sites)\n", ind, "", p->npairs - PHASE_TOP_SITES);
+    free(v);
+  }
+  for (size_t r = 0; r < n; r++) free(names[r]);
+  free(names);
+  free(rows);
+  free(cells);
+}
+
+static bool overflow_is_zero(const rtprof_overflow_t *o) {
+  return !(o->sites_dropped | o->pairs_dropped | o->allocs | o->alloc_bytes | o->frees | o->freed_bytes);
+}
+
+static void text_tail(FILE *out, const rtprof_model_t *m) {
+  const rtprof_overflow_t *o = &m->overflow;
+  if (!overflow_is_zero(o)) {
+    char b[32], l[32];
+    rtprof_human_bytes(b, sizeof b, o->alloc_bytes);
+    rtprof_human_signed(l, sizeof l, live_of(o->alloc_bytes, o->freed_bytes));
+    fprintf(out, "\nOverflow\n  %" PRIu64 " sites did not fit the table; their allocations are counted here: %" PRIu64
+            " allocs, %s, %s live\n", o->sites_dropped, o->allocs, b, l[0] == '+' ? l + 1 : l);
+    if (o->pairs_dropped)
+      fprintf(out, "  %" PRIu64 " phase x site pairs did not fit the pair table (counted in their phase's overflow row)\n",
+              o->pairs_dropped);
+  }
+  size_t notes = 0;
+  for (size_t i = 0; i < m->ndumps; i++) notes += m->dumps[i].nnotes;
+  if (!m->nwarnings && !m->warnings_dropped && !notes) return;
+  fprintf(out, "\nWarnings\n");
+  for (size_t i = 0; i < m->nwarnings; i++) {
+    const rtprof_warning_t *w = &m->warnings[i];
+    fprintf(out, "  %s%s%s%s: %" PRIu64 " time%s\n", w->kind, w->name ? " (" : "", w->name ? w->name : "",
+            w->name ? ")" : "", w->count, w->count == 1 ? "" : "s");
+  }
+  if (m->warnings_dropped) fprintf(out, "  %" PRIu64 " more warnings of other kinds\n", m->warnings_dropped);
+  for (size_t i = 0; i < m->ndumps; i++)
+    for (size_t k = 0; k < m->dumps[i].nnotes; k++) fprintf(out, "  %s\n", m->dumps[i].notes[k]);
+}
+
+static void write_text(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, long root) {
+  text_header(out, m);
+  text_totals(out, m);
+  text_sites(out, m, o);
+  text_phases(out, m, root);
+  text_tail(out, m);
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+  size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+  if (len == 0 || len > n) return 0;
+  for (size_t i = 1; i < len; i++)
+    if ((s[i] & 0xc0) != 0x80) return 0;
+  if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) return 0;
+  if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))) return 0;
+  return len;
+}
+
+static void json_str(FILE *out, const char *s) {
+  if (!s) {
+    fputs("null", out);
+    return;
+  }
+  const unsigned char *p = (const unsigned char *)s;
+  size_t n = strlen(s);
+  fputc('"', out);
+  for (size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+    else if (c == '\n') fputs("\\n", out);
+    else if (c == '\t') fputs("\\t", out);
+    else if (c < 0x20 || c == 0x7f) fprintf(out, "\\u%04x", c);
+    else if (c < 0x80) fputc(c, out);
+    else {
+      size_t l = utf8_len(p + i, n - i);
+      if (l == 0) fputs("\\ufffd", out); /* paths are bytes: keep the JSON valid */
+      else fwrite(p + i, 1, l, out);
+      i += l ? l : 1;
+      continue;
+    }
+    i++;
+  }
+  fputc('"', out);
+}
+
+static void json_frame(FILE *out, const rtprof_model_t *m, const rtprof_frame_t *f) {
+  fputs("{\"function\": ", out);
+  json_str(out, f->function);
+  fputs(", \"file\": ", out);
+  json_str(out, f->file);
+  if (f->line) fprintf(out, ", \"line\": %u", f->line);
+  else fputs(", \"line\": null", out);
+  fputs(", \"module\": ", out);
+  json_str(out, f->module == RTPROF_NO_MODULE ? NULL : m->st->mods[f->module].path);
+  fprintf(out, ", \"offset\": %" PRIu64 ", \"inlined\": %s, \"status\": ", f->offset, f->inlined ? "true" : "false");
+  json_str(out, rtprof_sym_reason((rtprof_sym_status_t)f->status));
+  fputc('}', out);
+}
+
+static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, long root) {
+  const rtprof_dump_t *d0 = &m->dumps[0];
+  const rtprof_totals_t *t = &m->totals;
+  fputs("{\n  \"format\": \"rtprof-report\",\n  \"version\": 1,\n  \"program\": ", out);
+  json_str(out, d0->exe);
+  fprintf(out, ",\n  \"pid\": %" PRIu64 ",\n  \"dumps\": [", d0->pid);
+  for (size_t i = 0; i < m->ndumps; i++) {
+    const rtprof_dump_t *d = &m->dumps[i];
+    fprintf(out, "%s\n    {\"file\": ", i ? "," : "");
+    json_str(out, d->file);
+    fputs(", \"program\": ", out);
+    json_str(out, d->exe);
+    fprintf(out, ", \"pid\": %" PRIu64 ", \"depth\": %" PRIu64 ", \"reason\": ", d->pid, d->depth);
+    json_str(out, d->reason);
+    fprintf(out, ", \"start_ns\": %" PRIu64 ", \"dump_ns\": %" PRIu64 "}", d->start_ns, d->dump_ns);
+  }
+  fprintf(out, "\n  ],\n  \"totals\": {\"allocs\": %" PRIu64 ", \"frees\": %" PRIu64 ", \"alloc_bytes\": %" PRIu64
+          ", \"freed_bytes\": %" PRIu64 ", \"live_blocks\": %" PRId64 ", \"live_bytes\": %" PRId64
+          ", \"peak_live_bytes\": %" PRIu64 ", \"committed_bytes\": %" PRIu64 ", \"peak_committed_bytes\": %" PRIu64
+          ", \"rss_bytes\": %" PRIu64 ", \"peak_rss_bytes\": %" PRIu64 ", \"overhead_bytes\": %" PRIu64
+          ", \"failed_allocs\": %" PRIu64 ", \"mmap_bytes\": %" PRIu64 "},\n",
+          t->allocs, t->frees, t->alloc_bytes, t->freed_bytes, live_of(t->allocs, t->frees),
+          live_of(t->alloc_bytes, t->freed_bytes), t->peak_live_bytes, t->committed_bytes, t->peak_committed_bytes,
+          t->rss_bytes, t->peak_rss_bytes, t->overhead_bytes, t->failed_allocs, t->mmap_bytes);
+
+  size_t *idx = rtprof_model_sorted_sites(m, o->sort);
+  size_t n = shown_sites(m, o, false);
+  bool *shown = rtprof_xcalloc(m->nsites + 1, sizeof *shown);
+  fputs("  \"sites\": [", out);
+  for (size_t r = 0; r < n; r++) {
+    const rtprof_rsite_t *s = &m->sites[idx[r]];
+    shown[idx[r]] = true;
+    fprintf(out, "%s\n    {\"id\": %" PRIu64 ", \"allocs\": %" PRIu64 ", \"alloc_bytes\": %" PRIu64
+            ", \"frees\": %" PRIu64 ", \"freed_bytes\": %" PRIu64 ", \"live_blocks\": %" PRId64
+            ", \"live_bytes\": %" PRId64 ", \"peak_live_bytes\": %" PRIu64 ",\n     \"frames\": [",
+            r ? "," : "", s->id, s->allocs, s->alloc_bytes, s->frees, s->freed_bytes, live_of(s->allocs, s->frees),
+            live_of(s->alloc_bytes, s->freed_bytes), s->peak_live_bytes);
+    for (uint32_t k = 0; k < s->nframes; k++) {
+      fputs(k ? ",\n       " : "\n       ", out);
+      json_frame(out, m, &s->frames[k]);
+    }
+    fputs("]}", out);
+  }
+  fputs(n ? "\n  ],\n" : "],\n", out);
+  free(idx);
+
+  fputs("  \"phases\": [", out);
+  bool first = true;
+  for (size_t i = 0; i < m->nphase_order; i++) {
+    long pi = m->phase_order[i];
+    if (root >= 0 && !rtprof_model_phase_in(m, pi, root)) continue;
+    const rtprof_rphase_t *p = &m->phases[pi];
+    fprintf(out, "%s\n    {\"path\": ", first ? "" : ",");
+    first = false;
+    json_str(out, p->path);
+    fprintf(out, ", \"calls\": %" PRIu64 ", \"open\": %" PRIu64 ", \"committed_delta\": %" PRId64
+            ", \"committed_delta_max\": %" PRId64 ", \"live_delta\": %" PRId64 ", \"allocs\": %" PRIu64
+            ", \"alloc_bytes\": %" PRIu64 ", \"frees\": %" PRIu64 ", \"freed_bytes\": %" PRIu64
+            ", \"live_blocks\": %" PRId64 ", \"live_bytes\": %" PRId64 ", \"cum_allocs\": %" PRIu64
+            ", \"cum_alloc_bytes\": %" PRIu64 ", \"cum_live_bytes\": %" PRId64 ", \"wall_ns\": %" PRIu64
+            ",\n     \"sites\": [",
+            p->calls, p->open, p->committed_delta, p->committed_delta_max, p->live_delta, p->allocs, p->alloc_bytes,
+            p->frees, p->freed_bytes, live_of(p->allocs, p->frees), live_of(p->alloc_bytes, p->freed_bytes),
+            p->cum_allocs, p->cum_alloc_bytes, live_of(p->cum_alloc_bytes, p->cum_freed_bytes), p->wall_ns);
+    rtprof_rpair_t *v = sorted_pairs(p);
+    bool pfirst = true;
+    for (size_t k = 0; k < p->npairs; k++) {
+      if (v[k].site < 0 || !shown[v[k].site]) continue; /* overflow row and cut sites: in the figures only */
+      fprintf(out, "%s{\"id\": %" PRIu64 ", \"allocs\": %" PRIu64 ", \"alloc_bytes\": %" PRIu64
+              ", \"live_blocks\": %" PRId64 ", \"live_bytes\": %" PRId64 "}",
+              pfirst ? "" : ",\n               ", m->sites[v[k].site].id, v[k].allocs, v[k].alloc_bytes,
+              live_of(v[k].allocs, v[k].frees), live_of(v[k].alloc_bytes, v[k].freed_bytes));
+      pfirst = false;
+    }
+    free(v);
+    fputs("]}", out);
+  }
+  fputs(first ? "],\n" : "\n  ],\n", out);
+  free(shown);
+
+  const rtprof_overflow_t *ov = &m->overflow;
+  fprintf(out, "  \"overflow\": {\"sites_dropped\": %" PRIu64 ", \"pairs_dropped\": %" PRIu64 ", \"allocs\": %" PRIu64
+          ", \"alloc_bytes\": %" PRIu64 ", \"frees\": %" PRIu64 ", \"freed_bytes\": %" PRIu64
+          ", \"live_bytes\": %" PRId64 "},\n",
+          ov->sites_dropped, ov->pairs_dropped, ov->allocs, ov->alloc_bytes, ov->frees, ov->freed_bytes,
+          live_of(ov->alloc_bytes, ov->freed_bytes));
+
+  fputs("  \"warnings\": [", out);
+  for (size_t i = 0; i < m->nwarnings; i++) {
+    fprintf(out, "%s{\"kind\": ", i ? ", " : "");
+    json_str(out, m->warnings[i].kind);
+    fputs(", \"name\": ", out);
+    json_str(out, m->warnings[i].name);
+    fprintf(out, ", \"count\": %" PRIu64 "}", m->warnings[i].count);
+  }
+  fputs("],\n  \"symbols\": {", out);
+  const rtprof_symtab_t *st = m->st;
+  fprintf(out, "\"addresses\": %" PRIu64 ", \"resolved\": %" PRIu64 ", \"no_module\": %" PRIu64 ", \"unresolved\": [",
+          st->addresses, st->resolved, st->no_module);
+  first = true;
+  for (size_t i = 0; i < st->nmods; i++) {
+    const rtprof_smodule_t *sm = &st->mods[i];
+    if (!sm->unresolved) continue;
+    fputs(first ? "\n    {\"module\": " : ",\n    {\"module\": ", out);
+    first = false;
+    json_str(out, sm->path);
+    fputs(", \"reason\": ", out);
+    json_str(out, sm->status == RTPROF_SYM_OK ? "no symbols or no line info" : rtprof_sym_reason(sm->status));
+    fputs(", \"detail\": ", out);
+    json_str(out, sm->detail);
+    fprintf(out, ", \"addresses\": %" PRIu64 "}", sm->unresolved);
+  }
+  fputs(first ? "]},\n" : "\n  ]},\n", out);
+  fputs("  \"errors\": [", out);
+  first = true;
+  for (size_t i = 0; i < m->ndumps; i++)
+    for (size_t k = 0; k < m->dumps[i].nnotes; k++) {
+      fputs(first ? "" : ", ", out);
+      first = false;
+      json_str(out, m->dumps[i].notes[k]);
+    }
+  for (size_t i = 0; i < st->nmods; i++)
+    if (st->mods[i].status == RTPROF_SYM_A2L_FAILED) {
+      fputs(first ? "" : ", ", out);
+      first = false;
+      json_str(out, st->mods[i].detail);
+    }
+  fputs("]\n}\n", out);
+}
+
+/* ---- collapsed stacks ------------------------------------------------------- */
+static void write_collapsed(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
+  size_t *idx = rtprof_model_sorted_sites(m, o->sort);
+  size_t n = shown_sites(m, o, false);
+  for (size_t r = 0; r < n; r++) {
+    const rtprof_rsite_t *s = &m->sites[idx[r]];
+    int64_t v = o->sort == RTPROF_SORT_COUNT  ? (int64_t)s->allocs
+                : o->sort == RTPROF_SORT_LIVE ? live_of(s->alloc_bytes, s->freed_bytes)
+                                              : (int64_t)s->alloc_bytes;
+    if (v <= 0) continue;
+    for (uint32_t k = s->nframes; k-- > 0;) {
+      const rtprof_frame_t *f = &s->frames[k];
+      if (f->function) fputs(f->function, out);
+      else if (f->module == RTPROF_NO_MODULE) fprintf(out, "0x%" PRIx64, f->offset);
+      else fprintf(out, "%s+0x%" PRIx64, rtprof_basename(m->st->mods[f->module].path), f->offset);
+      fputc(k ? ';' : ' ', out);
+    }
+    fprintf(out, "%" PRId64 "\n", v);
+  }
+  free(idx);
+}
+
+int rtprof_report_write(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
+  long root = -1;
+  if (o->phase) {
+    root = rtprof_model_find_phase(m, o->phase);
+    if (root < 0) {
+      rtprof_error("--phase: no phase '%s' in the dump%s", o->phase, m->ndumps > 1 ? "s" : "");
+      return -1;
+    }
+  }
+  switch (o->format) {
+  case RTPROF_FMT_TEXT: write_text(out, m, o, root); break;
+  case RTPROF_FMT_JSON: write_json(out, m, o, root); break;
+  case RTPROF_FMT_COLLAPSED: write_collapsed(out, m, o); break;
+  }
+  return 0;
+}

@@ -1,0 +1,26 @@
+# `rtprof run`: the command's output and exit status pass through, the report
+# follows, -o and --depth are honoured, children are profiled only with
+# --follow-children, and a command that cannot run is a clear error (exit 2).
+. "$(dirname "$0")/common.sh"
+cd "$OUT"
+printf 'b\na\nc\n' > in.txt
+"$RTPROF" run -o run1.%p.dump -- sort in.txt > out.txt 2> err.txt
+head -3 out.txt | tr -d '\n' | grep -qx "abc" || fail "sort's output did not pass through: $(head -3 out.txt)"
+grep -q "Top sites" out.txt || fail "no report after the run"
+ls run1.*.dump > /dev/null || fail "no dump at -o path"
+rc=0; "$RTPROF" run --no-report -o run2.%p.dump -- /usr/bin/python3 -c 'import sys; sys.exit(7)' || rc=$?
+[ "$rc" -eq 7 ] || fail "exit status 7 came back as $rc"
+rc=0; "$RTPROF" run --no-report -o run3.%p.dump -- sh -c 'kill -TERM $$' || rc=$?
+[ "$rc" -eq 143 ] || fail "death by SIGTERM came back as $rc, want 143"
+# Without --follow-children only the shell is profiled; with it, sort too.
+"$RTPROF" run --no-report -o nofollow.%p.dump -- bash -c 'sort in.txt > /dev/null; true'
+[ "$(ls nofollow.*.dump | wc -l)" -eq 1 ] || fail "children were profiled without --follow-children: $(ls nofollow.*)"
+"$RTPROF" run --no-report --follow-children -o follow.%p.dump -- bash -c 'sort in.txt > /dev/null; true'
+[ "$(ls follow.*.dump | wc -l)" -eq 2 ] || fail "--follow-children: want 2 dumps, got $(ls follow.*.dump | wc -l)"
+"$RTPROF" run --no-report --depth 6 -o deep.dump -- sort in.txt > /dev/null
+grep -q "^process .* depth=6 " deep.dump || fail "--depth 6 not in the dump"
+rc=0; "$RTPROF" run -- ./no-such-program 2> err.txt || rc=$?
+[ "$rc" -eq 2 ] && grep -q "cannot run './no-such-program'" err.txt || fail "missing program: exit $rc, $(cat err.txt)"
+rc=0; "$RTPROF" run --depth 99 -- true 2> err.txt || rc=$?
+[ "$rc" -eq 2 ] && grep -q "depth" err.txt || fail "bad --depth accepted"
+echo "rtprof run: ok"
