@@ -13,6 +13,8 @@
 #define RTPROF_DUMP_MAX_PHASES 65536
 #define RTPROF_DUMP_MAX_PAIRS 1048576
 #define RTPROF_DUMP_MAX_MODULES 4096
+#define RTPROF_DUMP_MAX_ERRORS 256
+#define RTPROF_DUMP_MAX_SNAPSHOTS 1048576
 
 /* Record names, in the order they are written. */
 #define RTPROF_REC_PROCESS "process"
@@ -24,6 +26,8 @@
 #define RTPROF_REC_PHASE "phase"
 #define RTPROF_REC_PAIR "pair"
 #define RTPROF_REC_WARNING "warning"
+#define RTPROF_REC_ERROR "error"
+#define RTPROF_REC_SNAPSHOT "snapshot"
 #define RTPROF_REC_END "end"
 
 #endif /* RTPROF_DUMP_H */
