@@ -42,6 +42,7 @@ static inline uint64_t tag_word(const void *base, size_t size, unsigned check) {
 /* ---- start-up ------------------------------------------------------------ */
 
 static void exit_dump(void) {
+  rt_dump_note_exit();
   rt_phase_note_open_at_exit();
   char path[sizeof rt_options.out + 32];
   rt_dump_path(path, sizeof path);
@@ -49,6 +50,11 @@ static void exit_dump(void) {
 }
 
 static pthread_once_t rt_once = PTHREAD_ONCE_INIT;
+
+static void fork_stage(rt_fork_stage_t stage);
+static void fork_prepare(void) { fork_stage(RT_FORK_PREPARE); }
+static void fork_parent(void) { fork_stage(RT_FORK_PARENT); }
+static void fork_child(void) { fork_stage(RT_FORK_CHILD); }
 
 /* mimalloc reports a failed allocation here rather than in errno; C's
  * malloc family promises errno == ENOMEM. The off path can then tail-call. */
@@ -70,7 +76,7 @@ static void init_once(void) {
     __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
     return;
   }
-  if (!rt_tables_init() || !rt_threads_init() || !rt_phases_init()) {
+  if (!rt_tables_init() || !rt_threads_init() || !rt_phases_init() || !rt_snapshots_init()) {
     rt_warn("cannot map the profiler's tables (RTPROF_SITES=%u); profiling is off", rt_options.sites);
     __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
     return;
@@ -78,7 +84,7 @@ static void init_once(void) {
   rtprof_profiling_ = true;
   __atomic_store_n(&rt_mode, RT_MODE_ON, __ATOMIC_RELEASE);
   /* Both may allocate, so they come once the profiled path works. */
-  rt_threads_register_fork();
+  pthread_atfork(fork_prepare, fork_parent, fork_child);
   atexit(exit_dump);
 }
 
@@ -131,6 +137,7 @@ static void scrub_environment(void) {
 __attribute__((constructor)) static void rt_constructor(void) {
   rt_init();
   scrub_environment();
+  rt_snapshots_start();
 }
 
 RT_EXPORT bool rtprof_enabled(void) {
@@ -274,9 +281,7 @@ RT_INLINE void *tag_block(void *base, size_t size, uintptr_t ra) {
  * knows mimalloc's arenas, not segments taken straight from the OS.) */
 static rt_tag_t *checked_tag(void *p, uintptr_t ra, const char *what) {
   if (((uintptr_t)p & 15) != 0) {
-    rt_heap_error(what[0] == 'f' ? "free of a pointer rtprof did not allocate"
-                                 : "realloc of a pointer rtprof did not allocate",
-                  p, 0, (void *)ra);
+    rt_heap_error(what[0] == 'f' ? RT_ERR_FOREIGN_FREE : RT_ERR_FOREIGN_REALLOC, p, 0, ra);
     return NULL;
   }
   rt_tag_t *tag = (rt_tag_t *)((char *)p - RT_TAG_SIZE);
@@ -284,10 +289,9 @@ static rt_tag_t *checked_tag(void *p, uintptr_t ra, const char *what) {
   size_t size = word >> 16;
   if (word == tag_word(tag, size, RT_CHECK_LIVE)) return tag;
   if (word == tag_word(tag, size, RT_CHECK_FREED))
-    rt_heap_error(what[0] == 'f' ? "double free" : "realloc of a freed block", p, tag->site, (void *)ra);
+    rt_heap_error(what[0] == 'f' ? RT_ERR_DOUBLE_FREE : RT_ERR_REALLOC_FREED, p, tag->site, ra);
   else
-    rt_heap_error("damaged block tag (an underflow, or an interior or foreign pointer)", p, 0,
-                  (void *)ra);
+    rt_heap_error(RT_ERR_DAMAGED_TAG, p, 0, ra);
   return NULL;
 }
 
@@ -518,7 +522,7 @@ RT_EXPORT int rt_munmap(void *p, size_t size) {
     if (r) r->addr = 1;
     pthread_mutex_unlock(&rt_mm.lock);
     if (r == NULL) {
-      rt_heap_error("rt_munmap of a region rt_mmap did not return", p, 0, (void *)RA());
+      rt_heap_error(RT_ERR_FOREIGN_MUNMAP, p, 0, RA());
       errno = EINVAL;
       return -1;
     }
@@ -528,4 +532,23 @@ RT_EXPORT int rt_munmap(void *p, size_t size) {
   if (munmap(p, size) != 0) return -1;
   __atomic_fetch_sub(&rt_mm.live, page_round(size), __ATOMIC_RELAXED);
   return 0;
+}
+
+/* fork() while another thread holds one of our locks would leave the child's
+ * copy locked forever: hold them all across fork, in one order. */
+static void fork_stage(rt_fork_stage_t stage) {
+  if (stage == RT_FORK_PREPARE) {
+    rt_dump_fork(stage);
+    rt_snapshots_fork(stage);
+    rt_errors_fork(stage);
+    pthread_mutex_lock(&rt_mm.lock);
+    rt_registry_fork(stage);
+    return;
+  }
+  rt_registry_fork(stage);
+  if (stage == RT_FORK_PARENT) pthread_mutex_unlock(&rt_mm.lock);
+  else pthread_mutex_init(&rt_mm.lock, NULL);
+  rt_errors_fork(stage);
+  rt_dump_fork(stage);
+  rt_snapshots_fork(stage); /* last: in the child it starts a new sampler */
 }

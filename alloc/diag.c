@@ -129,20 +129,75 @@ static void error_line(const char *fmt, ...) {
   va_end(ap);
 }
 
-void rt_heap_error(const char *kind, const void *p, uint32_t alloc_site, const void *call_site) {
+static const struct {
+  const char *name;           /* as the dump writes it */
+  const char *what;           /* as stderr says it */
+} rt_error_kinds[RT_ERR_LAST] = {
+    [RT_ERR_DOUBLE_FREE] = {"double_free", "double free"},
+    [RT_ERR_REALLOC_FREED] = {"realloc_freed", "realloc of a freed block"},
+    [RT_ERR_FOREIGN_FREE] = {"foreign_free", "free of a pointer rtprof did not allocate"},
+    [RT_ERR_FOREIGN_REALLOC] = {"foreign_realloc", "realloc of a pointer rtprof did not allocate"},
+    [RT_ERR_DAMAGED_TAG] = {"damaged_tag",
+                            "damaged block tag (an underflow, or an interior or foreign pointer)"},
+    [RT_ERR_FOREIGN_MUNMAP] = {"foreign_munmap", "rt_munmap of a region rt_mmap did not return"},
+};
+
+const char *rt_error_kind_name(rt_error_kind_t kind) { return rt_error_kinds[kind].name; }
+
+#define RT_MAX_ERRORS 256 /* distinct (kind, site, call) records kept for the dump */
+
+static struct {
+  pthread_mutex_t lock;       /* guards the table; errors are rare */
+  rt_error_rec_t recs[RT_MAX_ERRORS];
+  uint32_t n;
+} rt_errs = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void record_error(rt_error_kind_t kind, const void *p, uint32_t site, uintptr_t call) {
+  pthread_mutex_lock(&rt_errs.lock);
+  uint32_t i = 0;
+  while (i < rt_errs.n && !(rt_errs.recs[i].kind == kind && rt_errs.recs[i].site == site &&
+                            rt_errs.recs[i].call == call))
+    i++;
+  if (i < rt_errs.n) rt_errs.recs[i].count++;
+  else if (i < RT_MAX_ERRORS)
+    rt_errs.recs[rt_errs.n++] = (rt_error_rec_t){kind, 1, (uintptr_t)p, call, site};
+  pthread_mutex_unlock(&rt_errs.lock);
+}
+
+void rt_errors_fork(rt_fork_stage_t stage) {
+  if (stage == RT_FORK_PREPARE) pthread_mutex_lock(&rt_errs.lock);
+  else if (stage == RT_FORK_PARENT) pthread_mutex_unlock(&rt_errs.lock);
+  else pthread_mutex_init(&rt_errs.lock, NULL);
+}
+
+uint32_t rt_errors_read(rt_error_rec_t *out, uint32_t cap) {
+  pthread_mutex_lock(&rt_errs.lock);
+  uint32_t n = rt_errs.n < cap ? rt_errs.n : cap;
+  memcpy(out, rt_errs.recs, n * sizeof *out);
+  pthread_mutex_unlock(&rt_errs.lock);
+  return n;
+}
+
+void rt_heap_error(rt_error_kind_t kind, const void *p, uint32_t alloc_site, uintptr_t call_site) {
+  record_error(kind, p, alloc_site, call_site);
+  const char *what = rt_error_kinds[kind].what;
   uintptr_t alloc_ra = 0;
   if (alloc_site != 0) {
     const uintptr_t *frames = rt_site_frames(alloc_site);
     if (frames) alloc_ra = frames[0];
   }
   if (alloc_site != 0)
-    error_line("%s of %p at %p; the block was allocated by site %u at %p "
-               "(symbolize with: rtprof report, or addr2line)",
-               kind, p, call_site, alloc_site, (void *)alloc_ra);
+    error_line("%s of %p, called from %p; the block was allocated at %p (site %u; "
+               "rtprof report shows both as file:line)",
+               what, p, (void *)call_site, (void *)alloc_ra, alloc_site);
   else
-    error_line("%s of %p at %p", kind, p, call_site);
+    error_line("%s: %p, called from %p (rtprof report shows it as file:line)", what, p,
+               (void *)call_site);
   if (rt_options.on_error == RT_ON_ERROR_ABORT) {
-    error_line("aborting (set RTPROF_ON_ERROR=warn to continue)");
+    char path[sizeof rt_options.out + 32];
+    rt_dump_path(path, sizeof path);
+    rt_dump_write(path, "error");
+    error_line("aborting; dump written to %s (set RTPROF_ON_ERROR=warn to continue)", path);
     abort();
   }
 }

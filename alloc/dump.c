@@ -27,6 +27,15 @@ typedef struct rt_writer_s {
 /* One dump at a time: the writer's buffer is static. */
 static pthread_mutex_t rt_dump_lock = PTHREAD_MUTEX_INITIALIZER;
 static rt_writer_t rt_writer;
+static bool rt_exiting; /* set at exit: periodic flushes must not follow the final dump */
+
+void rt_dump_note_exit(void) { __atomic_store_n(&rt_exiting, true, __ATOMIC_RELEASE); }
+
+void rt_dump_fork(rt_fork_stage_t stage) {
+  if (stage == RT_FORK_PREPARE) pthread_mutex_lock(&rt_dump_lock);
+  else if (stage == RT_FORK_PARENT) pthread_mutex_unlock(&rt_dump_lock);
+  else pthread_mutex_init(&rt_dump_lock, NULL);
+}
 
 static void w_flush(rt_writer_t *w) {
   size_t off = 0;
@@ -297,6 +306,36 @@ static void w_warnings(rt_writer_t *w) {
   }
 }
 
+static void w_errors(rt_writer_t *w, uint32_t *count) {
+  static rt_error_rec_t recs[256]; /* static: under the dump lock, off the stack */
+  uint32_t n = rt_errors_read(recs, 256);
+  for (uint32_t i = 0; i < n; i++) {
+    w_str(w, RTPROF_REC_ERROR);
+    w_str(w, " kind="), w_str(w, rt_error_kind_name(recs[i].kind));
+    w_field(w, "count", recs[i].count);
+    w_str(w, " addr="), w_hex(w, recs[i].addr);
+    w_field(w, "site", recs[i].site);
+    w_str(w, " call="), w_hex(w, recs[i].call);
+    w_str(w, "\n");
+  }
+  *count = n;
+}
+
+static void w_snapshot(void *ctx, uint64_t t_ns, uint64_t committed, uint64_t live, uint64_t rss,
+                       uint32_t phase, rt_snap_kind_t kind, const char *label) {
+  static const char *const kinds[] = {"interval", "peak", "label", "exit"};
+  rt_writer_t *w = ctx;
+  w_str(w, RTPROF_REC_SNAPSHOT);
+  w_field(w, "t_ns", t_ns);
+  w_field(w, "committed", committed);
+  w_field(w, "live", live);
+  w_field(w, "rss", rss);
+  w_field(w, "phase", phase);
+  w_str(w, " kind="), w_str(w, kinds[kind]);
+  if (kind == RT_SNAP_LABEL) w_str(w, " name="), w_text(w, label ? label : "");
+  w_str(w, "\n");
+}
+
 static void write_dump(rt_writer_t *w, const char *reason) {
   w_str(w, RTPROF_DUMP_MAGIC " "), w_u64(w, RTPROF_DUMP_VERSION), w_str(w, "\n");
   w_str(w, RTPROF_REC_PROCESS);
@@ -307,6 +346,7 @@ static void write_dump(rt_writer_t *w, const char *reason) {
   w_field(w, "pair_capacity", rt_options.pairs);
   w_field(w, "start_ns", rt_start_ns);
   w_field(w, "dump_ns", realtime_ns());
+  w_field(w, "interval_ms", rt_snapshot_interval_ms());
   w_str(w, " reason="), w_str(w, reason), w_str(w, "\n");
 
   static rt_module_ctx_t mods; /* static: 4 KiB of path is too much stack in a signal-ish context */
@@ -327,11 +367,16 @@ static void write_dump(rt_writer_t *w, const char *reason) {
   w_counters(w, &sites, &pairs, true);
   rt_registry_unlock();
   w_warnings(w);
+  uint32_t errors = 0;
+  w_errors(w, &errors);
+  uint32_t snapshots = rt_snapshots_read(w_snapshot, w);
   w_str(w, RTPROF_REC_END);
   w_field(w, "modules", mods.count);
   w_field(w, "sites", sites);
   w_field(w, "phases", phases);
   w_field(w, "pairs", pairs);
+  w_field(w, "snapshots", snapshots);
+  w_field(w, "errors", errors);
   w_str(w, "\n");
   w_flush(w);
 }
@@ -341,7 +386,13 @@ int rt_dump_write(const char *path, const char *reason) {
     errno = ENOTSUP;
     return -1;
   }
+  bool flush = strcmp(reason, "flush") == 0;
+  if (strcmp(reason, "exit") == 0) rt_snapshot_take(RT_SNAP_EXIT, NULL, rt_committed_now(NULL));
   pthread_mutex_lock(&rt_dump_lock);
+  if (flush && __atomic_load_n(&rt_exiting, __ATOMIC_ACQUIRE)) {
+    pthread_mutex_unlock(&rt_dump_lock);
+    return 0;
+  }
   char tmp[4200];
   /* A target that is not a regular file (/dev/null, a fifo) is written in
    * place: renaming over it would replace the device. */

@@ -54,15 +54,43 @@ typedef struct rt_options_s {
   uint32_t phases;            /* RTPROF_PHASES, phase-table capacity */
   uint32_t pairs;             /* RTPROF_PAIRS, phase x site table capacity */
   rt_on_error_t on_error;     /* RTPROF_ON_ERROR */
+  uint32_t interval_ms;       /* RTPROF_INTERVAL: snapshot step, 0 = none */
+  uint32_t flush_ms;          /* RTPROF_FLUSH: dump rewrite step, 0 = only at exit */
+  uint32_t snapshots;         /* RTPROF_SNAPSHOTS: timeline ring capacity */
 } rt_options_t;
 extern rt_options_t rt_options RT_HIDDEN;
 void rt_options_read(void) RT_HIDDEN;
 
+/* fork(): every lock is taken before and released (or reset) after, in one
+ * order: dump, snapshots, errors, mmap regions, registry. */
+typedef enum rt_fork_stage_e { RT_FORK_PREPARE, RT_FORK_PARENT, RT_FORK_CHILD } rt_fork_stage_t;
+
 /* ---- "diag.c": messages on stderr without allocating --------------------- */
 void rt_warn(const char *fmt, ...) RT_HIDDEN __attribute__((format(printf, 1, 2)));
-/* Heap misuse: reports, then aborts unless RTPROF_ON_ERROR=warn. */
-void rt_heap_error(const char *kind, const void *p, uint32_t alloc_site,
-                   const void *call_site) RT_HIDDEN;
+/* Heap misuse, by kind (names in diag.c, as the dump writes them). */
+typedef enum rt_error_kind_e {
+  RT_ERR_DOUBLE_FREE,
+  RT_ERR_REALLOC_FREED,
+  RT_ERR_FOREIGN_FREE,
+  RT_ERR_FOREIGN_REALLOC,
+  RT_ERR_DAMAGED_TAG,
+  RT_ERR_FOREIGN_MUNMAP,
+  RT_ERR_LAST
+} rt_error_kind_t;
+/* Reports on stderr and records it for the dump; then, unless
+ * RTPROF_ON_ERROR=warn, writes the dump and aborts. */
+void rt_heap_error(rt_error_kind_t kind, const void *p, uint32_t alloc_site,
+                   uintptr_t call_site) RT_HIDDEN;
+typedef struct rt_error_rec_s {
+  rt_error_kind_t kind;
+  uint64_t count;
+  uintptr_t addr, call;
+  uint32_t site;
+} rt_error_rec_t;
+/* Copies up to `cap` recorded errors; returns how many. */
+uint32_t rt_errors_read(rt_error_rec_t *out, uint32_t cap) RT_HIDDEN;
+void rt_errors_fork(rt_fork_stage_t stage) RT_HIDDEN;
+const char *rt_error_kind_name(rt_error_kind_t kind) RT_HIDDEN;
 /* snprintf-like formatter that never allocates (%s %d %u %lu %llu %zu %x %lx %p). */
 int rt_format(char *buf, size_t cap, const char *fmt, ...) RT_HIDDEN
     __attribute__((format(printf, 3, 4)));
@@ -156,7 +184,7 @@ void rt_registry_lock(void) RT_HIDDEN;
 void rt_registry_unlock(void) RT_HIDDEN;
 uint64_t rt_thread_overhead_bytes(void) RT_HIDDEN;
 bool rt_threads_init(void) RT_HIDDEN;
-void rt_threads_register_fork(void) RT_HIDDEN;
+void rt_registry_fork(rt_fork_stage_t stage) RT_HIDDEN;
 
 /* ---- "capture.c": call-site capture -------------------------------------- */
 /* Fills frames[0..depth) starting at return address `ra` (our caller's
@@ -182,8 +210,24 @@ uint64_t rt_mmap_live_bytes(void) RT_HIDDEN;
 uint64_t rt_mmap_peak_bytes(void) RT_HIDDEN;
 uint64_t rt_tag_bytes_live(void) RT_HIDDEN;
 
+/* ---- "snapshot.c": the timeline and the periodic dump -------------------- */
+typedef enum rt_snap_kind_e { RT_SNAP_INTERVAL, RT_SNAP_PEAK, RT_SNAP_LABEL, RT_SNAP_EXIT } rt_snap_kind_t;
+typedef void (*rt_snapshot_view_fn)(void *ctx, uint64_t t_ns, uint64_t committed, uint64_t live,
+                                    uint64_t rss, uint32_t phase, rt_snap_kind_t kind,
+                                    const char *label);
+extern uint32_t rt_last_phase RT_HIDDEN; /* innermost phase of the last phase event */
+bool rt_snapshots_init(void) RT_HIDDEN;
+void rt_snapshots_start(void) RT_HIDDEN; /* the sampler thread, from the constructor */
+void rt_snapshots_fork(rt_fork_stage_t stage) RT_HIDDEN;
+void rt_snapshot_take(rt_snap_kind_t kind, const char *label, uint64_t committed) RT_HIDDEN;
+void rt_snapshot_peak_check(uint64_t committed) RT_HIDDEN;
+uint32_t rt_snapshots_read(rt_snapshot_view_fn fn, void *ctx) RT_HIDDEN;
+uint64_t rt_snapshot_interval_ms(void) RT_HIDDEN;
+
 /* ---- "dump.c" ------------------------------------------------------------ */
 int rt_dump_write(const char *path, const char *reason) RT_HIDDEN;
+void rt_dump_fork(rt_fork_stage_t stage) RT_HIDDEN;
+void rt_dump_note_exit(void) RT_HIDDEN; /* later periodic flushes are skipped */
 void rt_dump_path(char *buf, size_t cap) RT_HIDDEN; /* RTPROF_OUT with %p */
 
 /* ---- "bracket/phase.c" --------------------------------------------------- */

@@ -15,6 +15,9 @@ rt_options_t rt_options = {
     .phases = 1024,
     .pairs = 65536,
     .on_error = RT_ON_ERROR_ABORT,
+    .interval_ms = 0,
+    .flush_ms = 1000,
+    .snapshots = 4096,
 };
 
 typedef enum { OPT_BOOL, OPT_UINT, OPT_PATH, OPT_ON_ERROR } rt_opt_kind_t;
@@ -28,6 +31,9 @@ typedef enum {
   OPT_PHASES,
   OPT_PAIRS,
   OPT_ON_ERROR_,
+  OPT_INTERVAL,
+  OPT_FLUSH,
+  OPT_SNAPSHOTS,
   OPT_LAST
 } rt_opt_id_t;
 
@@ -47,6 +53,9 @@ static const rt_opt_desc_t rt_opt_table[OPT_LAST] = {
     [OPT_PHASES] = {"RTPROF_PHASES", OPT_UINT, 16, 65535, &rt_options.phases},
     [OPT_PAIRS] = {"RTPROF_PAIRS", OPT_UINT, 1024, 1 << 20, &rt_options.pairs},
     [OPT_ON_ERROR_] = {"RTPROF_ON_ERROR", OPT_ON_ERROR, 0, 0, &rt_options.on_error},
+    [OPT_INTERVAL] = {"RTPROF_INTERVAL", OPT_UINT, 0, 3600000, &rt_options.interval_ms},
+    [OPT_FLUSH] = {"RTPROF_FLUSH", OPT_UINT, 0, 3600000, &rt_options.flush_ms},
+    [OPT_SNAPSHOTS] = {"RTPROF_SNAPSHOTS", OPT_UINT, 16, 1 << 20, &rt_options.snapshots},
 };
 
 static bool parse_bool(const char *s, bool *out) {

@@ -41,13 +41,11 @@ static struct {
 void rt_registry_lock(void) { pthread_mutex_lock(&rt_reg.lock); }
 void rt_registry_unlock(void) { pthread_mutex_unlock(&rt_reg.lock); }
 
-/* fork() while another thread holds the lock would leave the child's copy
- * locked forever; hold it across fork instead. Registered once profiling is
- * on, since pthread_atfork may itself allocate. */
-static void fork_prepare(void) { rt_registry_lock(); }
-static void fork_parent(void) { rt_registry_unlock(); }
-static void fork_child(void) { pthread_mutex_init(&rt_reg.lock, NULL); }
-void rt_threads_register_fork(void) { pthread_atfork(fork_prepare, fork_parent, fork_child); }
+void rt_registry_fork(rt_fork_stage_t stage) {
+  if (stage == RT_FORK_PREPARE) rt_registry_lock();
+  else if (stage == RT_FORK_PARENT) rt_registry_unlock();
+  else pthread_mutex_init(&rt_reg.lock, NULL);
+}
 
 static void thread_exit(void *arg);
 

@@ -100,6 +100,8 @@ RT_EXPORT int rtprof_phase_begin(const char *name) {
   f->t0_ns = rt_now_ns();
   rt_add_relaxed(&rt_ph.table[id].open, 1);
   t->phase = id;
+  rt_store_relaxed(&rt_last_phase, id);
+  rt_snapshot_peak_check((uint64_t)f->committed_begin);
   return (int)depth;
 }
 
@@ -108,7 +110,9 @@ static void close_top(rt_thread_t *t) {
   if (depth <= RT_PHASE_STACK) {
     rt_phase_frame_t *f = &t->phase_stack[depth - 1];
     rt_phase_t *p = &rt_ph.table[f->id];
-    int64_t committed = (int64_t)rt_committed_now(NULL) - f->committed_begin;
+    uint64_t committed_now = rt_committed_now(NULL);
+    rt_snapshot_peak_check(committed_now);
+    int64_t committed = (int64_t)committed_now - f->committed_begin;
     int64_t live = rt_live_bytes_now() - f->live_begin;
     rt_add_relaxed(&p->calls, 1);
     __atomic_fetch_sub(&p->open, 1, __ATOMIC_RELAXED);
@@ -124,6 +128,7 @@ static void close_top(rt_thread_t *t) {
   t->phase_depth = --depth;
   if (depth == 0) t->phase = 0;
   else if (depth <= RT_PHASE_STACK) t->phase = t->phase_stack[depth - 1].id;
+  rt_store_relaxed(&rt_last_phase, t->phase);
 }
 
 RT_EXPORT void rtprof_phase_end(void) {

@@ -83,6 +83,9 @@ bool rtprof_enabled(void);  /* RTPROF=1 (or WITH_ALLOC_PROFILE=1) at start */
 /* Writes a dump now. path NULL means RTPROF_OUT. Returns 0, or -1 with errno
  * (and a message on stderr). Profiling off: -1 with errno ENOTSUP. */
 int rtprof_dump(const char *path);
+/* Adds a labelled point (committed, live and RSS bytes now, the current
+ * phase) to the timeline that `rtprof report --timeline` shows. */
+void rtprof_snapshot(const char *label);
 
 /* ---- Phase brackets -------------------------------------------------------
  *   { PROFILE_PHASE("parse"); ... }           ends with the enclosing block

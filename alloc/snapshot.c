@@ -1,0 +1,167 @@
+/* The timeline and the dump that survives a kill. A background thread takes
+ * a snapshot (committed, live, RSS, current phase) every RTPROF_INTERVAL ms
+ * into a bounded ring, and rewrites the dump every RTPROF_FLUSH ms (tmp file
+ * + rename), so a process killed by SIGKILL or the OOM killer leaves a
+ * complete dump at most that old. Peaks and rtprof_snapshot() add points. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+typedef struct rt_snap_s {
+  uint64_t t_ns, committed, live, rss;
+  uint32_t phase;
+  uint8_t kind;               /* rt_snap_kind_t */
+  char label[47];
+} rt_snap_t;
+
+static struct {
+  pthread_mutex_t lock;       /* guards the ring and the fields below it */
+  rt_snap_t *ring;            /* capacity rt_options.snapshots, oldest first */
+  uint32_t n;
+  uint64_t interval_ms;       /* current sampling step (doubles on decimation) */
+  uint64_t last_peak;         /* committed at the last peak snapshot */
+  uint64_t t0_ns;             /* CLOCK_MONOTONIC when profiling started */
+  bool sampler_running;
+  pthread_t sampler;
+} rt_snaps = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+uint32_t rt_last_phase; /* innermost phase of the last phase event (relaxed) */
+
+#define RT_PEAK_STEP (1 << 20) /* a new committed peak is a point once it grows by 1 MiB */
+
+static uint64_t rss_bytes(void) {
+  rt_alloc_stats_t s;
+  rt_alloc_stats(&s);
+  return s.rss_bytes;
+}
+
+/* Drops every other interval point, keeping labelled, peak and exit points,
+ * and doubles the step: the whole run stays covered. Lock held. */
+static void decimate(void) {
+  uint32_t o = 0, seen = 0;
+  for (uint32_t i = 0; i < rt_snaps.n; i++) {
+    rt_snap_t *s = &rt_snaps.ring[i];
+    if (s->kind == RT_SNAP_INTERVAL && (seen++ & 1)) continue;
+    rt_snaps.ring[o++] = *s;
+  }
+  if (o == rt_snaps.n) o = rt_snaps.n / 2; /* only labels: keep the older half */
+  rt_snaps.n = o;
+  rt_snaps.interval_ms *= 2;
+}
+
+void rt_snapshot_take(rt_snap_kind_t kind, const char *label, uint64_t committed) {
+  if (rt_snaps.ring == NULL) return;
+  int64_t live = rt_live_bytes_now();
+  rt_snap_t s = {
+      .t_ns = rt_now_ns() - rt_snaps.t0_ns,
+      .committed = committed,
+      .live = live > 0 ? (uint64_t)live : 0,
+      .rss = rss_bytes(),
+      .phase = rt_load_relaxed(&rt_last_phase),
+      .kind = (uint8_t)kind,
+  };
+  if (label) {
+    size_t n = strlen(label);
+    if (n >= sizeof s.label) n = sizeof s.label - 1;
+    memcpy(s.label, label, n);
+  }
+  pthread_mutex_lock(&rt_snaps.lock);
+  if (rt_snaps.n == rt_options.snapshots) decimate();
+  rt_snaps.ring[rt_snaps.n++] = s;
+  if (committed > rt_snaps.last_peak) rt_store_relaxed(&rt_snaps.last_peak, committed);
+  pthread_mutex_unlock(&rt_snaps.lock);
+}
+
+void rt_snapshot_peak_check(uint64_t committed) {
+  if (rt_snaps.ring == NULL ||
+      committed < rt_load_relaxed(&rt_snaps.last_peak) + RT_PEAK_STEP)
+    return;
+  rt_snapshot_take(RT_SNAP_PEAK, NULL, committed);
+}
+
+RT_EXPORT void rtprof_snapshot(const char *label) {
+  if (rt_mode != RT_MODE_ON) return;
+  rt_snapshot_take(RT_SNAP_LABEL, label ? label : "", rt_committed_now(NULL));
+}
+
+uint32_t rt_snapshots_read(rt_snapshot_view_fn fn, void *ctx) {
+  if (rt_snaps.ring == NULL) return 0;
+  pthread_mutex_lock(&rt_snaps.lock);
+  uint32_t n = rt_snaps.n;
+  for (uint32_t i = 0; i < n; i++) {
+    const rt_snap_t *s = &rt_snaps.ring[i];
+    fn(ctx, s->t_ns, s->committed, s->live, s->rss, s->phase, (rt_snap_kind_t)s->kind,
+       s->label[0] ? s->label : NULL);
+  }
+  pthread_mutex_unlock(&rt_snaps.lock);
+  return n;
+}
+
+uint64_t rt_snapshot_interval_ms(void) { return rt_snaps.ring ? rt_load_relaxed(&rt_snaps.interval_ms) : 0; }
+
+static void sleep_ms(uint64_t ms) {
+  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+/* The sampler: wakes at the snapshot interval (or the flush interval when
+ * there is none); a flush that took long stretches the next wait, so the
+ * rewrite never takes more than about 1% of a core. */
+static void *sampler_main(void *arg) {
+  (void)arg;
+  uint64_t next_flush = rt_now_ns(); /* a first dump at once: a kill at any moment leaves one */
+  for (;;) {
+    uint64_t step = rt_load_relaxed(&rt_snaps.interval_ms);
+    if (step == 0 || (rt_options.flush_ms && step > rt_options.flush_ms)) step = rt_options.flush_ms;
+    if (rt_now_ns() < next_flush || !rt_options.flush_ms) sleep_ms(step ? step : 1000);
+    uint64_t committed = rt_committed_now(NULL);
+    if (rt_options.interval_ms) rt_snapshot_take(RT_SNAP_INTERVAL, NULL, committed);
+    rt_snapshot_peak_check(committed);
+    uint64_t now = rt_now_ns();
+    if (rt_options.flush_ms && now >= next_flush) {
+      char path[sizeof rt_options.out + 32];
+      rt_dump_path(path, sizeof path);
+      rt_dump_write(path, "flush");
+      uint64_t took = rt_now_ns() - now;
+      next_flush = rt_now_ns() + (uint64_t)rt_options.flush_ms * 1000000u + 100 * took;
+    }
+  }
+  return NULL;
+}
+
+static void start_sampler(void) {
+  if (rt_options.interval_ms == 0 && rt_options.flush_ms == 0) return;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  rt_snaps.sampler_running = pthread_create(&rt_snaps.sampler, &attr, sampler_main, NULL) == 0;
+  pthread_attr_destroy(&attr);
+  if (!rt_snaps.sampler_running)
+    rt_warn("cannot start the sampling thread; no timeline and no periodic dump");
+}
+
+bool rt_snapshots_init(void) {
+  rt_snaps.t0_ns = rt_now_ns();
+  rt_snaps.interval_ms = rt_options.interval_ms;
+  rt_snaps.ring = rt_os_alloc((size_t)rt_options.snapshots * sizeof(rt_snap_t));
+  return rt_snaps.ring != NULL;
+}
+
+/* Called from the constructor (never from inside malloc: creating a thread
+ * allocates), and in a forked child, where the parent's thread is gone. */
+void rt_snapshots_start(void) {
+  if (rt_mode == RT_MODE_ON && !rt_snaps.sampler_running) start_sampler();
+}
+
+void rt_snapshots_fork(rt_fork_stage_t stage) {
+  if (stage == RT_FORK_PREPARE) pthread_mutex_lock(&rt_snaps.lock);
+  else if (stage == RT_FORK_PARENT) pthread_mutex_unlock(&rt_snaps.lock);
+  else {
+    pthread_mutex_init(&rt_snaps.lock, NULL);
+    rt_snaps.sampler_running = false;
+    rt_snapshots_start();
+  }
+}
