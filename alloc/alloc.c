@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <mimalloc.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -14,6 +15,9 @@
 #include "internal.h"
 
 int rt_mode = RT_MODE_UNINIT;
+/* RTPROF_GUARD, _FILL or _BREAK_* is on: one flag, so the profiled path pays
+ * one predictable branch when they are all off. */
+static bool rt_extras;
 RT_EXPORT bool rtprof_profiling_ = false;
 
 /* The tag sits right before the user pointer. mimalloc writes its free-list
@@ -64,6 +68,7 @@ static void on_mimalloc_error(int err, void *arg) {
 }
 
 static void init_once(void) {
+  rt_dump_init();
   mi_register_error(on_mimalloc_error, NULL);
   rt_options_read();
 #ifndef RTPROF_PRELOAD
@@ -82,6 +87,7 @@ static void init_once(void) {
     return;
   }
   rtprof_profiling_ = true;
+  rt_extras = rt_options.guard || rt_options.fill || rt_options.break_alloc || rt_options.break_site;
   __atomic_store_n(&rt_mode, RT_MODE_ON, __ATOMIC_RELEASE);
   /* Both may allocate, so they come once the profiled path works. */
   pthread_atfork(fork_prepare, fork_parent, fork_child);
@@ -257,8 +263,52 @@ RT_INLINE uint32_t pair_of(rt_thread_t *t, uint32_t site) {
   return pair;
 }
 
+/* ---- debug extras: RTPROF_GUARD, RTPROF_FILL, RTPROF_BREAK_* ------------- */
+
+#define RT_GUARD_SIZE 8      /* canary bytes after each block */
+#define RT_GUARD_BYTE 0xfd   /* "no man's land" */
+#define RT_FILL_NEW 0xcd     /* new memory: reading it before writing shows */
+#define RT_FILL_FREED 0xdd   /* freed memory: a use after free shows */
+
+static uint64_t rt_allocs_seen, rt_site_allocs_seen; /* for the break switches (atomic) */
+
+static RT_COLD void break_now(const char *why, uint64_t n, uint32_t site) {
+  rt_warn("%s=%llu reached (site %u): raising SIGTRAP for the debugger", why,
+          (unsigned long long)n, site);
+  raise(SIGTRAP);
+}
+
+/* After a block is tagged: canary, fill of bytes [fill_from, size), breaks. */
+static RT_COLD void alloc_extras(char *user, size_t size, size_t fill_from, uint32_t site) {
+  if (rt_options.guard) memset(user + size, RT_GUARD_BYTE, RT_GUARD_SIZE);
+  if (rt_options.fill && fill_from < size) memset(user + fill_from, RT_FILL_NEW, size - fill_from);
+  if (rt_options.break_alloc) {
+    uint64_t n = rt_add_relaxed(&rt_allocs_seen, 1) + 1;
+    if (n == rt_options.break_alloc) break_now("RTPROF_BREAK_ALLOC", n, site);
+  }
+  if (rt_options.break_site == site && site != 0) {
+    uint64_t k = rt_add_relaxed(&rt_site_allocs_seen, 1) + 1;
+    if (k == rt_options.break_site_count) break_now("RTPROF_BREAK_SITE count", k, site);
+  }
+}
+
+/* Before a block is freed or reallocated: the canary must be intact. */
+static RT_COLD void free_extras(char *user, size_t size, uint32_t site, uintptr_t ra, bool freeing) {
+  if (rt_options.guard) {
+    for (int i = 0; i < RT_GUARD_SIZE; i++)
+      if ((unsigned char)user[size + i] != RT_GUARD_BYTE) {
+        rt_heap_error(RT_ERR_OVERFLOW, user, site, ra);
+        memset(user + size, RT_GUARD_BYTE, RT_GUARD_SIZE); /* report once per block */
+        break;
+      }
+  }
+  if (rt_options.fill && freeing) memset(user, RT_FILL_FREED, size);
+}
+
+static size_t rt_guard_bytes(void) { return rt_options.guard ? RT_GUARD_SIZE : 0; }
+
 /* Interns the caller's site (and pair, inside a phase) and writes the tag. */
-RT_INLINE void *tag_block(void *base, size_t size, uintptr_t ra) {
+RT_INLINE void *tag_block_from(void *base, size_t size, uintptr_t ra, size_t fill_from) {
   rt_thread_t *t = rt_self;
   if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
   uint32_t site = site_of(t, ra);
@@ -273,7 +323,12 @@ RT_INLINE void *tag_block(void *base, size_t size, uintptr_t ra) {
   tag->pair = pair;
   tag->word = tag_word(base, size, RT_CHECK_LIVE);
   count_alloc(t, site, pair, size);
+  if (rt_unlikely(rt_extras)) alloc_extras((char *)base + RT_TAG_SIZE, size, fill_from, site);
   return (char *)base + RT_TAG_SIZE;
+}
+
+RT_INLINE void *tag_block(void *base, size_t size, uintptr_t ra, bool zero) {
+  return tag_block_from(base, size, ra, zero ? size : 0);
 }
 
 /* The tag of a block being freed or reallocated, or NULL after reporting
@@ -307,7 +362,7 @@ RT_NOINLINE void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintpt
   }
   void *base = NULL;
   if (size <= RT_MAX_SIZE) {
-    size_t total = rt_round16(size + RT_TAG_SIZE);
+    size_t total = rt_round16(size + RT_TAG_SIZE + rt_guard_bytes());
     if (align > 16)
       base = zero ? mi_zalloc_aligned_at(total, align, RT_TAG_SIZE)
                   : mi_malloc_aligned_at(total, align, RT_TAG_SIZE);
@@ -319,7 +374,7 @@ RT_NOINLINE void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintpt
     errno = ENOMEM;
     return NULL;
   }
-  return tag_block(base, size, ra);
+  return tag_block(base, size, ra, zero);
 }
 
 RT_NOINLINE void rt_profiled_free(void *p, uintptr_t ra) {
@@ -333,6 +388,7 @@ RT_NOINLINE void rt_profiled_free(void *p, uintptr_t ra) {
   if (tag == NULL) return; /* reported; leaking it is the safe choice */
   size_t size = tag->word >> 16;
   uint32_t site = tag->site, pair = tag->pair;
+  if (rt_unlikely(rt_extras)) free_extras(p, size, site, ra, true);
   rt_store_release(&tag->word, tag_word(tag, size, RT_CHECK_FREED));
   rt_thread_t *t = rt_self;
   if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
@@ -355,7 +411,9 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
   }
   size_t old_size = tag->word >> 16;
   uint32_t old_site = tag->site, old_pair = tag->pair;
-  void *base = size <= RT_MAX_SIZE ? mi_realloc(tag, rt_round16(size + RT_TAG_SIZE)) : NULL;
+  if (rt_unlikely(rt_extras)) free_extras(p, old_size, old_site, ra, false);
+  void *base = size <= RT_MAX_SIZE ? mi_realloc(tag, rt_round16(size + RT_TAG_SIZE + rt_guard_bytes()))
+                                   : NULL;
   if (base == NULL) { /* the old block is untouched and still live */
     count_failure();
     errno = ENOMEM;
@@ -364,7 +422,7 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
   rt_thread_t *t = rt_self;
   if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
   count_free(t, old_site, old_pair, old_size);
-  return tag_block(base, size, ra);
+  return tag_block_from(base, size, ra, old_size);
 }
 
 /* ---- the public API ------------------------------------------------------- */
@@ -433,6 +491,8 @@ RT_EXPORT void *rt_alloc_aligned_at(size_t size, size_t align, const void *site)
 RT_EXPORT size_t rt_usable_size(const void *p) {
   if (p == NULL) return 0;
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_usable_size(p);
+  if (rt_options.guard) /* the canary sits right after the requested bytes */
+    return ((const rt_tag_t *)((const char *)p - RT_TAG_SIZE))->word >> 16;
   return mi_usable_size((const char *)p - RT_TAG_SIZE) - RT_TAG_SIZE;
 }
 

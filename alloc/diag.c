@@ -140,6 +140,7 @@ static const struct {
     [RT_ERR_DAMAGED_TAG] = {"damaged_tag",
                             "damaged block tag (an underflow, or an interior or foreign pointer)"},
     [RT_ERR_FOREIGN_MUNMAP] = {"foreign_munmap", "rt_munmap of a region rt_mmap did not return"},
+    [RT_ERR_OVERFLOW] = {"overflow", "buffer overflow (the guard after the block was overwritten)"},
 };
 
 const char *rt_error_kind_name(rt_error_kind_t kind) { return rt_error_kinds[kind].name; }

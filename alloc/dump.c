@@ -115,8 +115,8 @@ static uint64_t realtime_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t rt_start_ns;
-__attribute__((constructor)) static void note_start(void) { rt_start_ns = realtime_ns(); }
+static uint64_t rt_start_ns; /* set once by rt_init, before any sampler thread */
+void rt_dump_init(void) { rt_start_ns = realtime_ns(); }
 
 void rt_dump_path(char *buf, size_t cap) {
   size_t o = 0;

@@ -57,6 +57,11 @@ typedef struct rt_options_s {
   uint32_t interval_ms;       /* RTPROF_INTERVAL: snapshot step, 0 = none */
   uint32_t flush_ms;          /* RTPROF_FLUSH: dump rewrite step, 0 = only at exit */
   uint32_t snapshots;         /* RTPROF_SNAPSHOTS: timeline ring capacity */
+  bool guard;                 /* RTPROF_GUARD: a canary after each block */
+  bool fill;                  /* RTPROF_FILL: pattern-fill new and freed blocks */
+  uint64_t break_alloc;       /* RTPROF_BREAK_ALLOC: SIGTRAP at this allocation, 0 = off */
+  uint32_t break_site;        /* RTPROF_BREAK_SITE=ID:K: SIGTRAP at the K-th ... */
+  uint64_t break_site_count;  /* ... allocation of site ID */
 } rt_options_t;
 extern rt_options_t rt_options RT_HIDDEN;
 void rt_options_read(void) RT_HIDDEN;
@@ -75,6 +80,7 @@ typedef enum rt_error_kind_e {
   RT_ERR_FOREIGN_REALLOC,
   RT_ERR_DAMAGED_TAG,
   RT_ERR_FOREIGN_MUNMAP,
+  RT_ERR_OVERFLOW,
   RT_ERR_LAST
 } rt_error_kind_t;
 /* Reports on stderr and records it for the dump; then, unless
@@ -226,6 +232,7 @@ uint64_t rt_snapshot_interval_ms(void) RT_HIDDEN;
 
 /* ---- "dump.c" ------------------------------------------------------------ */
 int rt_dump_write(const char *path, const char *reason) RT_HIDDEN;
+void rt_dump_init(void) RT_HIDDEN; /* notes the start time */
 void rt_dump_fork(rt_fork_stage_t stage) RT_HIDDEN;
 void rt_dump_note_exit(void) RT_HIDDEN; /* later periodic flushes are skipped */
 void rt_dump_path(char *buf, size_t cap) RT_HIDDEN; /* RTPROF_OUT with %p */

@@ -1,6 +1,7 @@
 /* Switches, read once from the environment at start. One table, one parser
  * per kind; a bad value warns once, naming the variable, and the default
  * stays (docs/guide.md lists them all). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,9 +19,14 @@ rt_options_t rt_options = {
     .interval_ms = 0,
     .flush_ms = 1000,
     .snapshots = 4096,
+    .guard = false,
+    .fill = false,
+    .break_alloc = 0,
+    .break_site = 0,
+    .break_site_count = 0,
 };
 
-typedef enum { OPT_BOOL, OPT_UINT, OPT_PATH, OPT_ON_ERROR } rt_opt_kind_t;
+typedef enum { OPT_BOOL, OPT_UINT, OPT_U64, OPT_PATH, OPT_ON_ERROR, OPT_SITE_COUNT } rt_opt_kind_t;
 
 typedef enum {
   OPT_RTPROF,
@@ -34,6 +40,10 @@ typedef enum {
   OPT_INTERVAL,
   OPT_FLUSH,
   OPT_SNAPSHOTS,
+  OPT_GUARD,
+  OPT_FILL,
+  OPT_BREAK_ALLOC,
+  OPT_BREAK_SITE,
   OPT_LAST
 } rt_opt_id_t;
 
@@ -56,6 +66,10 @@ static const rt_opt_desc_t rt_opt_table[OPT_LAST] = {
     [OPT_INTERVAL] = {"RTPROF_INTERVAL", OPT_UINT, 0, 3600000, &rt_options.interval_ms},
     [OPT_FLUSH] = {"RTPROF_FLUSH", OPT_UINT, 0, 3600000, &rt_options.flush_ms},
     [OPT_SNAPSHOTS] = {"RTPROF_SNAPSHOTS", OPT_UINT, 16, 1 << 20, &rt_options.snapshots},
+    [OPT_GUARD] = {"RTPROF_GUARD", OPT_BOOL, 0, 1, &rt_options.guard},
+    [OPT_FILL] = {"RTPROF_FILL", OPT_BOOL, 0, 1, &rt_options.fill},
+    [OPT_BREAK_ALLOC] = {"RTPROF_BREAK_ALLOC", OPT_U64, 1, UINT64_MAX >> 1, &rt_options.break_alloc},
+    [OPT_BREAK_SITE] = {"RTPROF_BREAK_SITE", OPT_SITE_COUNT, 1, UINT32_MAX, &rt_options.break_site},
 };
 
 static bool parse_bool(const char *s, bool *out) {
@@ -103,6 +117,32 @@ static void read_one(const rt_opt_desc_t *d) {
                 (unsigned long long)d->min, (unsigned long long)d->max, *(uint32_t *)d->target);
       return;
     }
+    case OPT_U64: {
+      uint64_t v;
+      if (parse_uint(s, &v) && v >= d->min && v <= d->max) *(uint64_t *)d->target = v;
+      else
+        rt_warn("%s='%s' is not a number from %llu to %llu; ignored", d->name, s,
+                (unsigned long long)d->min, (unsigned long long)d->max);
+      return;
+    }
+    case OPT_SITE_COUNT: { /* ID:K */
+      char id_part[24];
+      const char *colon = strchr(s, ':');
+      uint64_t id, k;
+      size_t n = colon ? (size_t)(colon - s) : 0;
+      if (colon && n > 0 && n < sizeof id_part) {
+        memcpy(id_part, s, n);
+        id_part[n] = '\0';
+        if (parse_uint(id_part, &id) && parse_uint(colon + 1, &k) && id >= 1 && id <= UINT32_MAX &&
+            k >= 1) {
+          rt_options.break_site = (uint32_t)id;
+          rt_options.break_site_count = k;
+          return;
+        }
+      }
+      rt_warn("%s='%s' is not SITE_ID:COUNT (two numbers from 1, e.g. 12:3); ignored", d->name, s);
+      return;
+    }
     case OPT_PATH:
       if (*s == '\0' || strlen(s) >= sizeof rt_options.out - 256)
         rt_warn("%s is empty or too long; keeping '%s'", d->name, rt_options.out);
@@ -130,7 +170,21 @@ static void make_out_absolute(void) {
   rt_options.out[c] = '/';
 }
 
+/* The dump's folder must be writable: say so at start, not at exit. */
+static void check_out_writable(void) {
+  char dir[sizeof rt_options.out];
+  strcpy(dir, rt_options.out);
+  char *slash = strrchr(dir, '/');
+  if (slash == NULL) return;
+  *slash = '\0';
+  if (dir[0] == '\0') strcpy(dir, "/");
+  if (access(dir, W_OK) != 0)
+    rt_warn("RTPROF_OUT='%s': cannot write in %s (%s); the program runs on, but no dump "
+            "will be written there", rt_options.out, dir, strerror(errno));
+}
+
 void rt_options_read(void) {
   for (int i = 0; i < OPT_LAST; i++) read_one(&rt_opt_table[i]);
   make_out_absolute();
+  if (rt_options.profiling) check_out_writable();
 }
