@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one entry point: installs missing Debian packages (when root), builds
 # the library, the interposer and the rtprof command, and runs the demo, the
-# tests or the benchmarks. Usage: ./build.sh [build|demo|test|bench|install PREFIX|clean]
+# tests, the benchmarks, a long fuzz run or the soak.
+# Usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|install PREFIX|clean]
 set -euo pipefail
 cd "$(dirname "$0")"
 TOP=$PWD
@@ -12,7 +13,7 @@ OPT=${OPT:--O2}
 VERSION=0.1.0
 
 # Debian packages the build, the demo and the tests need.
-PACKAGES="gcc clang make binutils libmimalloc-dev libunwind-dev pkg-config python3 g++"
+PACKAGES="gcc clang make binutils libmimalloc-dev libunwind-dev pkg-config python3 g++ gdb"
 
 ensure_packages() {
   local missing=() p
@@ -96,6 +97,8 @@ case "$cmd" in
   demo) build; exec bash examples/comptime-clone/run.sh ;;
   test) build; exec bash tests/run.sh "${@:2}" ;;
   bench) build; exec bash tests/bench/run.sh "${@:2}" ;;
+  fuzz) build; exec bash tests/fuzz/run.sh "${2:-600}" ;;
+  soak) build; exec bash tests/stress/soak.sh "${@:2}" ;;
   install)
     build
     prefix=${2:?usage: ./build.sh install PREFIX}
@@ -106,5 +109,5 @@ case "$cmd" in
     write_pc "$prefix/lib/pkgconfig/rtprof.pc" "$prefix/include" "$prefix/lib"
     echo "installed in $prefix" ;;
   clean) rm -rf "$B" ;;
-  *) echo "usage: ./build.sh [build|demo|test|bench|install PREFIX|clean]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|install PREFIX|clean]" >&2; exit 2 ;;
 esac
