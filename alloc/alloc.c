@@ -21,24 +21,32 @@ static bool rt_extras;
 RT_EXPORT bool rtprof_profiling_ = false;
 
 /* The tag sits right before the user pointer. mimalloc writes its free-list
- * link over the first word of a freed block, so the check word is second:
- * it survives the free and lets a double free be recognised. */
+ * link over the first word of a freed block, so what must survive a free
+ * (the check and the allocating site, to name it in a double-free report)
+ * is in the second word. */
 typedef struct rt_tag_s {
+  uint64_t size_pair;         /* requested size << RT_PAIR_BITS | pair id */
+  uint32_t check;             /* tag_check(): live or freed */
   uint32_t site;              /* site id, 0 = overflow */
-  uint32_t pair;              /* (phase, site) pair id, 0 = outside phases */
-  uint64_t word;              /* requested size << 16 | check */
 } rt_tag_t;
 _Static_assert(sizeof(rt_tag_t) == RT_TAG_SIZE, "tag is 16 bytes");
+_Static_assert(RT_MAX_SIZE <= (UINT64_MAX >> RT_PAIR_BITS), "sizes fit beside the pair id");
 
-#define RT_CHECK_LIVE 0xa11cu
-#define RT_CHECK_FREED 0xf7eeu
+#define RT_TAG_LIVE 0xa11c0000u
+#define RT_TAG_FREED 0xf7ee0000u
 
-
-/* The check mixes in the block's address, so a tag copied elsewhere, or
- * foreign data that happens to precede a pointer, rarely passes. */
-static inline uint64_t tag_word(const void *base, size_t size, unsigned check) {
-  uint16_t mix = (uint16_t)(((uintptr_t)base >> 4) ^ ((uintptr_t)base >> 20));
-  return (uint64_t)size << 16 | (uint16_t)(check ^ mix);
+/* A 32-bit check over the block's address and the tag's other fields: a tag
+ * damaged by an underflow, copied elsewhere, or foreign data in front of a
+ * pointer rtprof did not allocate, passes with odds of 1 in 4 billion. A
+ * freed block's check covers only what survives the free. */
+static inline uint32_t tag_check(const void *base, uint64_t size_pair, uint32_t site, uint32_t state) {
+  uint64_t h = ((uintptr_t)base >> 4) * 0x9e3779b97f4a7c15ULL;
+  h ^= (size_pair + site) * 0xff51afd7ed558ccdULL;
+  return (uint32_t)(h >> 32) ^ (uint32_t)h ^ state;
+}
+static inline size_t tag_size(const rt_tag_t *t) { return t->size_pair >> RT_PAIR_BITS; }
+static inline uint32_t tag_pair(const rt_tag_t *t) {
+  return (uint32_t)(t->size_pair & ((1u << RT_PAIR_BITS) - 1));
 }
 
 #define RA() ((uintptr_t)__builtin_return_address(0))
@@ -67,7 +75,7 @@ static void on_mimalloc_error(int err, void *arg) {
   if (err == ENOMEM || err == EOVERFLOW) errno = ENOMEM;
 }
 
-static void init_once(void) {
+static void init_profiler(void) {
   rt_dump_init();
   mi_register_error(on_mimalloc_error, NULL);
   rt_options_read();
@@ -92,6 +100,13 @@ static void init_once(void) {
   /* Both may allocate, so they come once the profiled path works. */
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   atexit(exit_dump);
+}
+
+/* What start-up allocates (pthread_atfork, atexit, dlsym) is rtprof's own. */
+static void init_once(void) {
+  rt_internal++;
+  init_profiler();
+  rt_internal--;
 }
 
 void rt_init(void) { pthread_once(&rt_once, init_once); }
@@ -167,12 +182,31 @@ RT_EXPORT int rtprof_dump(const char *path) {
 
 /* ---- counting ------------------------------------------------------------ */
 
+/* This thread's state, or NULL when it has none (it is exiting, or its state
+ * could not be mapped): then counts go straight to the global tables. */
+RT_INLINE rt_thread_t *self_thread(void) {
+  rt_thread_t *t = rt_self;
+  if (rt_unlikely(t->is_sentinel)) {
+    t = rt_thread_start();
+    if (t->is_sentinel) return NULL;
+  }
+  return t;
+}
+
+static RT_COLD void count_global(uint32_t site, uint32_t pair, int64_t allocs, int64_t bytes,
+                                 int64_t frees, int64_t freed) {
+  rt_global_add(false, site, allocs, bytes, frees, freed);
+  if (pair != 0) rt_global_add(true, pair, allocs, bytes, frees, freed);
+  rt_count_global_totals(allocs, bytes, frees, freed, 0);
+}
+
 static void count_failure(void) {
-  rt_thread_t *t = rt_thread_start();
-  if (t->is_sentinel) rt_count_global_totals(0, 0, 0, 0, 1);
+  rt_thread_t *t = self_thread();
+  if (t == NULL) rt_count_global_totals(0, 0, 0, 0, 1);
   else rt_bump(&t->failed_allocs, 1);
 }
 
+/* Counting into this thread's slots; `t` is a real thread state. */
 RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
   rt_slot_t *s = rt_site_slot(t, site);
   if (rt_unlikely(s == NULL)) {
@@ -191,10 +225,6 @@ RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t 
       rt_bump(&ps->allocs, 1);
       rt_bump(&ps->alloc_bytes, size);
     }
-  }
-  if (rt_unlikely(t->is_sentinel)) {
-    rt_count_global_totals(1, (int64_t)size, 0, 0, 0);
-    return;
   }
   rt_bump(&t->allocs, 1);
   rt_bump(&t->alloc_bytes, size);
@@ -221,10 +251,6 @@ RT_INLINE void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t s
       rt_bump(&ps->freed_bytes, size);
     }
   }
-  if (rt_unlikely(t->is_sentinel)) {
-    rt_count_global_totals(0, 0, 1, (int64_t)size, 0);
-    return;
-  }
   rt_bump(&t->frees, 1);
   rt_bump(&t->freed_bytes, size);
   int64_t pending = t->pending - (int64_t)size;
@@ -232,18 +258,10 @@ RT_INLINE void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t s
   if (rt_unlikely(pending < -RT_PEAK_SLACK)) rt_publish_pending(t);
 }
 
-/* The site id of `ra` (and its stack, at depth > 1), through a one-entry
- * per-thread cache: allocations in a loop come from the same site. */
-RT_INLINE uint32_t site_of(rt_thread_t *t, uintptr_t ra) {
-  uint32_t depth = rt_options.depth;
-  if (rt_likely(depth == 1)) {
-    if (rt_likely(t->last_ra == ra && !t->is_sentinel)) return t->last_site;
-    uint32_t site = rt_site_intern(&ra, 1);
-    if (!t->is_sentinel) t->last_ra = ra, t->last_site = site;
-    return site;
-  }
+static RT_NOINLINE uint32_t site_of_stack(rt_thread_t *t, uintptr_t ra) {
   uintptr_t frames[RT_MAX_DEPTH];
-  if (t->in_profiler == 0 && !t->is_sentinel) {
+  uint32_t depth = rt_options.depth;
+  if (t != NULL && t->in_profiler == 0) {
     t->in_profiler++; /* the unwinder may allocate: those allocations take depth 1 */
     rt_capture(ra, frames, depth);
     t->in_profiler--;
@@ -253,6 +271,31 @@ RT_INLINE uint32_t site_of(rt_thread_t *t, uintptr_t ra) {
   }
   return rt_site_intern(frames, depth);
 }
+
+/* The site id of `ra` (and its stack, at depth > 1), through a one-entry
+ * per-thread cache: allocations in a loop come from the same site. */
+RT_INLINE uint32_t site_of(rt_thread_t *t, uintptr_t ra) {
+  if (rt_unlikely(rt_options.depth != 1)) return site_of_stack(t, ra);
+  if (rt_likely(t->last_ra == ra)) return t->last_site;
+  uint32_t site = rt_site_intern(&ra, 1);
+  t->last_ra = ra, t->last_site = site;
+  return site;
+}
+
+/* mimalloc is not instrumented, so ThreadSanitizer cannot see that a block
+ * freed by one thread and handed out again to another is ordered: tell it,
+ * per 32 MiB mimalloc segment (a block may come back at another offset,
+ * but never leaves its segment). */
+#ifdef RT_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+static char rt_tsan_sync[4096];
+static inline void rt_tsan_acquire(const void *p) { __tsan_acquire(&rt_tsan_sync[((uintptr_t)p >> 25) & 4095]); }
+static inline void rt_tsan_release(const void *p) { __tsan_release(&rt_tsan_sync[((uintptr_t)p >> 25) & 4095]); }
+#else
+static inline void rt_tsan_acquire(const void *p) { (void)p; }
+static inline void rt_tsan_release(const void *p) { (void)p; }
+#endif
 
 RT_INLINE uint32_t pair_of(rt_thread_t *t, uint32_t site) {
   uint32_t phase = t->phase;
@@ -308,21 +351,32 @@ static RT_COLD void free_extras(char *user, size_t size, uint32_t site, uintptr_
 static size_t rt_guard_bytes(void) { return rt_options.guard ? RT_GUARD_SIZE : 0; }
 
 /* Interns the caller's site (and pair, inside a phase) and writes the tag. */
-RT_INLINE void *tag_block_from(void *base, size_t size, uintptr_t ra, size_t fill_from) {
-  rt_thread_t *t = rt_self;
-  if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
-  uint32_t site = site_of(t, ra);
-  uint32_t pair = pair_of(t, site);
+static RT_COLD void *tag_internal(void *base, size_t size) {
   rt_tag_t *tag = base;
-#ifdef RT_TSAN
-  /* mimalloc is not instrumented: pair with the release in profiled_free so
-   * ThreadSanitizer sees a freed block's reuse as ordered. */
-  (void)__atomic_load_n(&tag->word, __ATOMIC_ACQUIRE);
-#endif
+  tag->size_pair = (uint64_t)size << RT_PAIR_BITS;
+  tag->site = RT_SITE_INTERNAL;
+  tag->check = tag_check(base, tag->size_pair, RT_SITE_INTERNAL, RT_TAG_LIVE);
+  return (char *)base + RT_TAG_SIZE;
+}
+
+RT_INLINE void *tag_block_from(void *base, size_t size, uintptr_t ra, size_t fill_from) {
+  if (rt_unlikely(rt_internal)) return tag_internal(base, size);
+  rt_thread_t *t = self_thread();
+  uint32_t site, pair;
+  if (rt_likely(t != NULL)) {
+    site = site_of(t, ra);
+    pair = pair_of(t, site);
+  } else {
+    site = rt_options.depth == 1 ? rt_site_intern(&ra, 1) : site_of_stack(NULL, ra);
+    pair = 0;
+  }
+  rt_tag_t *tag = base;
+  rt_tsan_acquire(base);
+  tag->size_pair = (uint64_t)size << RT_PAIR_BITS | pair;
   tag->site = site;
-  tag->pair = pair;
-  tag->word = tag_word(base, size, RT_CHECK_LIVE);
-  count_alloc(t, site, pair, size);
+  tag->check = tag_check(base, tag->size_pair, site, RT_TAG_LIVE);
+  if (rt_likely(t != NULL)) count_alloc(t, site, pair, size);
+  else count_global(site, pair, 1, (int64_t)size, 0, 0);
   if (rt_unlikely(rt_extras)) alloc_extras((char *)base + RT_TAG_SIZE, size, fill_from, site);
   return (char *)base + RT_TAG_SIZE;
 }
@@ -340,11 +394,10 @@ static rt_tag_t *checked_tag(void *p, uintptr_t ra, const char *what) {
     return NULL;
   }
   rt_tag_t *tag = (rt_tag_t *)((char *)p - RT_TAG_SIZE);
-  uint64_t word = tag->word;
-  size_t size = word >> 16;
-  if (word == tag_word(tag, size, RT_CHECK_LIVE)) return tag;
-  if (word == tag_word(tag, size, RT_CHECK_FREED))
-    rt_heap_error(what[0] == 'f' ? RT_ERR_DOUBLE_FREE : RT_ERR_REALLOC_FREED, p, tag->site, ra);
+  uint32_t check = tag->check, site = tag->site;
+  if (rt_likely(check == tag_check(tag, tag->size_pair, site, RT_TAG_LIVE))) return tag;
+  if (check == tag_check(tag, 0, site, RT_TAG_FREED))
+    rt_heap_error(what[0] == 'f' ? RT_ERR_DOUBLE_FREE : RT_ERR_REALLOC_FREED, p, site, ra);
   else
     rt_heap_error(RT_ERR_DAMAGED_TAG, p, 0, ra);
   return NULL;
@@ -355,7 +408,7 @@ static rt_tag_t *checked_tag(void *p, uintptr_t ra, const char *what) {
 RT_NOINLINE void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintptr_t ra) {
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
-    void *p = align > 16 ? (zero ? mi_zalloc_aligned(size, align) : mi_malloc_aligned(size, align))
+    void *p = align > 16 ? (zero ? mi_zalloc_aligned_at(size, align, 0) : mi_malloc_aligned_at(size, align, 0))
                          : (zero ? mi_zalloc(rt_round16(size)) : mi_malloc(rt_round16(size)));
     if (p == NULL) errno = ENOMEM;
     return p;
@@ -386,14 +439,37 @@ RT_NOINLINE void rt_profiled_free(void *p, uintptr_t ra) {
   }
   rt_tag_t *tag = checked_tag(p, ra, "free");
   if (tag == NULL) return; /* reported; leaking it is the safe choice */
-  size_t size = tag->word >> 16;
-  uint32_t site = tag->site, pair = tag->pair;
+  size_t size = tag_size(tag);
+  uint32_t site = tag->site, pair = tag_pair(tag);
   if (rt_unlikely(rt_extras)) free_extras(p, size, site, ra, true);
-  rt_store_release(&tag->word, tag_word(tag, size, RT_CHECK_FREED));
-  rt_thread_t *t = rt_self;
-  if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
-  count_free(t, site, pair, size);
+  rt_store_release(&tag->check, tag_check(tag, 0, site, RT_TAG_FREED));
+  rt_tsan_release(tag);
+  if (rt_unlikely(site == RT_SITE_INTERNAL)) {
+    mi_free(tag);
+    return;
+  }
+  rt_thread_t *t = self_thread();
+  if (rt_likely(t != NULL)) count_free(t, site, pair, size);
+  else count_global(site, pair, 0, 0, 1, (int64_t)size);
   mi_free(tag);
+}
+
+/* mi_realloc, except under ThreadSanitizer: there the move is done here, so
+ * the sanitizer sees the new block acquired before the copy writes it. */
+static void *block_realloc(rt_tag_t *tag, size_t old_size, size_t total) {
+#ifdef RT_TSAN
+  void *base = mi_malloc(total);
+  if (base == NULL) return NULL;
+  rt_tsan_acquire(base);
+  size_t old_total = old_size + RT_TAG_SIZE;
+  memcpy(base, tag, old_total < total ? old_total : total);
+  rt_tsan_release(tag);
+  mi_free(tag);
+  return base;
+#else
+  (void)old_size;
+  return mi_realloc(tag, total);
+#endif
 }
 
 RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
@@ -409,19 +485,21 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
     errno = EINVAL;
     return NULL;
   }
-  size_t old_size = tag->word >> 16;
-  uint32_t old_site = tag->site, old_pair = tag->pair;
+  size_t old_size = tag_size(tag);
+  uint32_t old_site = tag->site, old_pair = tag_pair(tag);
   if (rt_unlikely(rt_extras)) free_extras(p, old_size, old_site, ra, false);
-  void *base = size <= RT_MAX_SIZE ? mi_realloc(tag, rt_round16(size + RT_TAG_SIZE + rt_guard_bytes()))
+  void *base = size <= RT_MAX_SIZE ? block_realloc(tag, old_size, rt_round16(size + RT_TAG_SIZE + rt_guard_bytes()))
                                    : NULL;
   if (base == NULL) { /* the old block is untouched and still live */
     count_failure();
     errno = ENOMEM;
     return NULL;
   }
-  rt_thread_t *t = rt_self;
-  if (rt_unlikely(t->is_sentinel)) t = rt_thread_start();
-  count_free(t, old_site, old_pair, old_size);
+  if (old_site != RT_SITE_INTERNAL) {
+    rt_thread_t *t = self_thread();
+    if (rt_likely(t != NULL)) count_free(t, old_site, old_pair, old_size);
+    else count_global(old_site, old_pair, 0, 0, 1, (int64_t)old_size);
+  }
   return tag_block_from(base, size, ra, old_size);
 }
 
@@ -479,7 +557,11 @@ static inline void *aligned_at(size_t size, size_t align, uintptr_t ra) {
     errno = EINVAL;
     return NULL;
   }
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc_aligned(size, align);
+  /* Not mi_malloc_aligned: in Debian's mimalloc 2.0.9 its fast path assumes
+   * power-of-two sizes are naturally aligned, and returns misaligned blocks
+   * (tests/stress found it); the _at variant checks the address. */
+  if (rt_likely(rt_mode == RT_MODE_OFF))
+    return align <= 16 ? mi_malloc(rt_round16(size)) : mi_malloc_aligned_at(size, align, 0);
   return rt_profiled_alloc(size, align, false, ra);
 }
 
@@ -492,7 +574,7 @@ RT_EXPORT size_t rt_usable_size(const void *p) {
   if (p == NULL) return 0;
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_usable_size(p);
   if (rt_options.guard) /* the canary sits right after the requested bytes */
-    return ((const rt_tag_t *)((const char *)p - RT_TAG_SIZE))->word >> 16;
+    return tag_size((const rt_tag_t *)((const char *)p - RT_TAG_SIZE));
   return mi_usable_size((const char *)p - RT_TAG_SIZE) - RT_TAG_SIZE;
 }
 
@@ -556,17 +638,17 @@ static void *mmap_at(size_t size, uintptr_t ra) {
   }
   if (rt_mode != RT_MODE_ON) return p;
   /* Counted like a block of `size` bytes, at its caller and current phase. */
-  rt_thread_t *t = rt_thread_start();
-  uintptr_t frames[RT_MAX_DEPTH];
-  rt_capture(ra, frames, rt_options.depth);
-  uint32_t site = rt_site_intern(frames, rt_options.depth);
-  uint32_t pair = t->phase ? rt_pair_intern(t->phase, site) : 0;
+  rt_thread_t *t = self_thread();
+  uint32_t site = site_of_stack(t, ra);
+  uint32_t phase = t ? t->phase : 0;
+  uint32_t pair = phase ? rt_pair_intern(phase, site) : 0;
   pthread_mutex_lock(&rt_mm.lock);
   rt_region_t *r = region_find((uintptr_t)p, true);
   if (r != NULL) *r = (rt_region_t){(uintptr_t)p, size, site, pair};
   pthread_mutex_unlock(&rt_mm.lock);
-  if (r == NULL) site = 0, pair = t->phase; /* untracked: its free goes to overflow too */
-  count_alloc(t, site, pair, size);
+  if (r == NULL) site = 0, pair = phase; /* untracked: counted in the overflow row */
+  if (t != NULL) count_alloc(t, site, pair, size);
+  else count_global(site, pair, 1, (int64_t)size, 0, 0);
   return p;
 }
 
@@ -586,8 +668,9 @@ RT_EXPORT int rt_munmap(void *p, size_t size) {
       errno = EINVAL;
       return -1;
     }
-    rt_thread_t *t = rt_thread_start();
-    count_free(t, region.site, region.pair, region.size);
+    rt_thread_t *t = self_thread();
+    if (t != NULL) count_free(t, region.site, region.pair, region.size);
+    else count_global(region.site, region.pair, 0, 0, 1, (int64_t)region.size);
   }
   if (munmap(p, size) != 0) return -1;
   __atomic_fetch_sub(&rt_mm.live, page_round(size), __ATOMIC_RELAXED);

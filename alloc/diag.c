@@ -197,6 +197,7 @@ void rt_heap_error(rt_error_kind_t kind, const void *p, uint32_t alloc_site, uin
   if (rt_options.on_error == RT_ON_ERROR_ABORT) {
     char path[sizeof rt_options.out + 32];
     rt_dump_path(path, sizeof path);
+    rt_dump_note_exit(); /* no periodic dump may replace this one */
     rt_dump_write(path, "error");
     error_line("aborting; dump written to %s (set RTPROF_ON_ERROR=warn to continue)", path);
     abort();

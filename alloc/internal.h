@@ -154,6 +154,11 @@ struct rt_thread_s {
 
 extern __thread rt_thread_t *rt_self RT_HIDDEN
     __attribute__((tls_model("initial-exec")));
+/* > 0 while rtprof itself calls something that allocates (pthread_create,
+ * atexit, dlsym): those blocks are tagged as internal and never counted, so
+ * a profile holds only the program's allocations. */
+extern __thread int rt_internal RT_HIDDEN __attribute__((tls_model("initial-exec")));
+#define RT_SITE_INTERNAL UINT32_MAX /* the site id of an internal block */
 rt_thread_t *rt_thread_start(void) RT_HIDDEN; /* rt_self, made real if needed */
 /* The slot of `id` in this thread's directory; NULL when the counts must go
  * straight to the global table (thread exiting, or out of memory). */
@@ -201,12 +206,14 @@ void rt_capture(uintptr_t ra, uintptr_t *frames, uint32_t depth) RT_HIDDEN;
 enum { RT_MODE_UNINIT = 0, RT_MODE_OFF = 1, RT_MODE_ON = 2 };
 extern int rt_mode RT_HIDDEN;
 void rt_init(void) RT_HIDDEN;
-#define RT_MAX_SIZE ((size_t)1 << 47) /* larger requests fail with ENOMEM */
-/* mimalloc hands out 8-byte-aligned blocks for sizes like 24; C promises
- * alignof(max_align_t) (16). Sizes that are multiples of 16 get 16-aligned
- * blocks, so round up (a too-large size stays too large). */
+#define RT_MAX_SIZE ((size_t)1 << 43) /* larger requests fail with ENOMEM (8 TiB) */
+#define RT_PAIR_BITS 20               /* pair ids (phases + pairs) fit in 20 bits */
+/* mimalloc hands out 8-byte-aligned blocks for sizes like 0, 8 or 24; C
+ * promises alignof(max_align_t) (16). Sizes that are non-zero multiples of
+ * 16 get 16-aligned blocks, so round up (a too-large size stays too large). */
 static inline size_t rt_round16(size_t size) {
-  return rt_likely(size <= RT_MAX_SIZE) ? (size + 15) & ~(size_t)15 : SIZE_MAX;
+  return rt_likely(size <= RT_MAX_SIZE) ? ((size + 15) & ~(size_t)15) | (size_t)(size == 0) << 4
+                                        : SIZE_MAX;
 }
 /* Everything but the off-mode fast path; `ra` is the call site. */
 void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintptr_t ra) RT_HIDDEN;

@@ -58,7 +58,7 @@ static inline bool is_pow2(size_t a) { return a != 0 && (a & (a - 1)) == 0; }
 
 static inline void *aligned(size_t align, size_t size, uintptr_t ra) {
   if (rt_likely(rt_mode == RT_MODE_OFF))
-    return align <= 16 ? mi_malloc(rt_round16(size)) : mi_malloc_aligned(size, align);
+    return align <= 16 ? mi_malloc(rt_round16(size)) : mi_malloc_aligned_at(size, align, 0);
   return rt_profiled_alloc(size, align, false, ra);
 }
 

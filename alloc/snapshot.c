@@ -55,7 +55,6 @@ void rt_snapshot_take(rt_snap_kind_t kind, const char *label, uint64_t committed
   if (rt_snaps.ring == NULL) return;
   int64_t live = rt_live_bytes_now();
   rt_snap_t s = {
-      .t_ns = rt_now_ns() - rt_snaps.t0_ns,
       .committed = committed,
       .live = live > 0 ? (uint64_t)live : 0,
       .rss = rss_bytes(),
@@ -68,6 +67,7 @@ void rt_snapshot_take(rt_snap_kind_t kind, const char *label, uint64_t committed
     memcpy(s.label, label, n);
   }
   pthread_mutex_lock(&rt_snaps.lock);
+  s.t_ns = rt_now_ns() - rt_snaps.t0_ns; /* under the lock: the ring stays in time order */
   if (rt_snaps.n == rt_options.snapshots) decimate();
   rt_snaps.ring[rt_snaps.n++] = s;
   if (committed > rt_snaps.last_peak) rt_store_relaxed(&rt_snaps.last_peak, committed);
@@ -111,8 +111,10 @@ static void sleep_ms(uint64_t ms) {
  * there is none); a flush that took long stretches the next wait, so the
  * rewrite never takes more than about 1% of a core. */
 static void *sampler_main(void *arg) {
-  (void)arg;
-  uint64_t next_flush = rt_now_ns(); /* a first dump at once: a kill at any moment leaves one */
+  /* A first dump at once, so a kill at any moment leaves one; but not in a
+   * forked child, which often execs at once (it would leave a stray dump). */
+  uint64_t next_flush = rt_now_ns();
+  if (arg != NULL) next_flush += (uint64_t)rt_options.flush_ms * 1000000u;
   for (;;) {
     uint64_t step = rt_load_relaxed(&rt_snaps.interval_ms);
     if (step == 0 || (rt_options.flush_ms && step > rt_options.flush_ms)) step = rt_options.flush_ms;
@@ -132,12 +134,15 @@ static void *sampler_main(void *arg) {
   return NULL;
 }
 
-static void start_sampler(void) {
+static void start_sampler(bool in_child) {
   if (rt_options.interval_ms == 0 && rt_options.flush_ms == 0) return;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  rt_snaps.sampler_running = pthread_create(&rt_snaps.sampler, &attr, sampler_main, NULL) == 0;
+  rt_internal++; /* the new thread's TLS and stack bookkeeping are ours, not the program's */
+  rt_snaps.sampler_running =
+      pthread_create(&rt_snaps.sampler, &attr, sampler_main, in_child ? (void *)1 : NULL) == 0;
+  rt_internal--;
   pthread_attr_destroy(&attr);
   if (!rt_snaps.sampler_running)
     rt_warn("cannot start the sampling thread; no timeline and no periodic dump");
@@ -153,7 +158,7 @@ bool rt_snapshots_init(void) {
 /* Called from the constructor (never from inside malloc: creating a thread
  * allocates), and in a forked child, where the parent's thread is gone. */
 void rt_snapshots_start(void) {
-  if (rt_mode == RT_MODE_ON && !rt_snaps.sampler_running) start_sampler();
+  if (rt_mode == RT_MODE_ON && !rt_snaps.sampler_running) start_sampler(false);
 }
 
 void rt_snapshots_fork(rt_fork_stage_t stage) {
@@ -162,6 +167,6 @@ void rt_snapshots_fork(rt_fork_stage_t stage) {
   else {
     pthread_mutex_init(&rt_snaps.lock, NULL);
     rt_snaps.sampler_running = false;
-    rt_snapshots_start();
+    if (rt_mode == RT_MODE_ON) start_sampler(true);
   }
 }

@@ -12,6 +12,7 @@
 static rt_thread_t rt_thread_new = {.is_sentinel = true};
 static rt_thread_t rt_thread_gone = {.is_sentinel = true};
 __thread rt_thread_t *rt_self __attribute__((tls_model("initial-exec"))) = &rt_thread_new;
+__thread int rt_internal __attribute__((tls_model("initial-exec")));
 
 #define CHUNK_BYTES (RT_CHUNK_SLOTS * sizeof(rt_slot_t))
 #define SLAB_CHUNKS 64

@@ -16,7 +16,7 @@ int main(int argc, char **argv) {
     rt_free(p);
     rt_free(p); /* SITE:bad_double_free */
   } else if (strcmp(kind, "foreign_free") == 0) {
-    rt_free(not_ours + 16); /* SITE:bad_foreign_free */
+    rt_free(not_ours + 8); /* SITE:bad_foreign_free */
     rt_free(p);
   } else if (strcmp(kind, "interior") == 0) {
     rt_free(p + 16); /* SITE:bad_interior */
