@@ -416,11 +416,23 @@ RT_NOINLINE void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintpt
   void *base = NULL;
   if (size <= RT_MAX_SIZE) {
     size_t total = rt_round16(size + RT_TAG_SIZE + rt_guard_bytes());
+#ifdef RT_TSAN
+    /* Zeroed here, so ThreadSanitizer sees the block acquired before the
+     * write (mimalloc's own memset is not ordered for it). */
+    base = align > 16 ? mi_malloc_aligned_at(total, align, RT_TAG_SIZE) : mi_malloc(total);
+    if (base != NULL) {
+      rt_tsan_acquire(base);
+      if (zero) memset((char *)base + RT_TAG_SIZE, 0, size);
+    }
+#else
+    /* mi_zalloc skips zeroing pages fresh from the OS: a huge calloc stays
+     * uncommitted until it is touched. */
     if (align > 16)
       base = zero ? mi_zalloc_aligned_at(total, align, RT_TAG_SIZE)
                   : mi_malloc_aligned_at(total, align, RT_TAG_SIZE);
     else
       base = zero ? mi_zalloc(total) : mi_malloc(total);
+#endif
   }
   if (rt_unlikely(base == NULL)) {
     count_failure();

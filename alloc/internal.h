@@ -105,7 +105,7 @@ int rt_vformat(char *buf, size_t cap, const char *fmt, __builtin_va_list ap) RT_
 /* ---- "osmem.c": the profiler's own memory, straight from the OS ---------- */
 void *rt_os_alloc(size_t size) RT_HIDDEN; /* zeroed, page-aligned; NULL on failure */
 void rt_os_free(void *p, size_t size) RT_HIDDEN;
-extern _Atomic uint64_t rt_os_bytes RT_HIDDEN; /* mapped for bookkeeping */
+extern uint64_t rt_os_bytes RT_HIDDEN; /* mapped for bookkeeping (atomic) */
 
 /* ---- "table.c": bounded lock-free intern tables -------------------------- */
 /* Site ids are 1..capacity; 0 is the overflow row. Pair ids below

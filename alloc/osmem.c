@@ -4,7 +4,7 @@
 
 #include "internal.h"
 
-_Atomic uint64_t rt_os_bytes;
+uint64_t rt_os_bytes; /* atomic */
 
 static size_t page_round(size_t size) { return (size + 4095) & ~(size_t)4095; }
 
@@ -12,7 +12,7 @@ void *rt_os_alloc(size_t size) {
   size = page_round(size);
   void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) return NULL;
-  atomic_fetch_add_explicit(&rt_os_bytes, size, memory_order_relaxed);
+  rt_add_relaxed(&rt_os_bytes, size);
   return p;
 }
 
@@ -20,5 +20,5 @@ void rt_os_free(void *p, size_t size) {
   if (p == NULL) return;
   size = page_round(size);
   munmap(p, size);
-  atomic_fetch_sub_explicit(&rt_os_bytes, size, memory_order_relaxed);
+  __atomic_fetch_sub(&rt_os_bytes, size, __ATOMIC_RELAXED);
 }

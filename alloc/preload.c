@@ -31,10 +31,7 @@ RT_EXPORT void free(void *p) {
 
 RT_EXPORT void *calloc(size_t n, size_t size) {
   size_t total;
-  if (__builtin_mul_overflow(n, size, &total)) {
-    errno = ENOMEM;
-    return NULL;
-  }
+  if (__builtin_mul_overflow(n, size, &total)) total = SIZE_MAX; /* fails, and is counted */
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_zalloc(rt_round16(total));
   return rt_profiled_alloc(total, 0, true, RA());
 }
@@ -46,10 +43,7 @@ RT_EXPORT void *realloc(void *p, size_t size) {
 
 RT_EXPORT void *reallocarray(void *p, size_t n, size_t size) {
   size_t total;
-  if (__builtin_mul_overflow(n, size, &total)) {
-    errno = ENOMEM;
-    return NULL;
-  }
+  if (__builtin_mul_overflow(n, size, &total)) total = SIZE_MAX; /* fails, and is counted */
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(total));
   return rt_profiled_realloc(p, total, RA());
 }
