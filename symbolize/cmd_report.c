@@ -1,7 +1,6 @@
 /* `rtprof report [options] DUMP...`: reads the dumps, symbolizes them,
  * merges them and prints the report (docs/report.md). */
-#include <regex.h>
-#include <signal.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +23,8 @@ static const char report_usage[] =
     "                       does not match (POSIX extended regex); sites that fold\n"
     "                       to the same frame merge\n"
     "  --stacks             print each site's whole stack (text)\n"
+    "  --timeline           text: add the timeline (the dump's snapshots) as a table\n"
+    "  --svg FILE           also write the timeline as an SVG chart to FILE (one dump)\n"
     "  --addr2line PATH     the addr2line program to run (default: addr2line)\n"
     "  -h, --help           this help\n"
     "\n"
@@ -36,28 +37,28 @@ static int usage_error(const char *fmt, const char *arg) {
   return RTPROF_EXIT_USAGE;
 }
 
-/* "--opt VALUE" or "--opt=VALUE"; returns the value or NULL (and *err). */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *matched, bool *err) {
-  size_t n = strlen(name);
-  const char *a = argv[*i];
-  *matched = false;
-  if (strncmp(a, name, n) != 0) return NULL;
-  if (a[n] == '=') {
-    *matched = true;
-    return a + n + 1;
+/* The timeline chart of one dump into a file. */
+static int write_svg(const char *path, const rtprof_dump_t *d) {
+  if (d->nsnapshots == 0) {
+    rtprof_error("report: --svg: %s has no snapshot records: nothing to draw (see RTPROF_INTERVAL)", d->file);
+    return -1;
   }
-  if (a[n] != '\0') return NULL;
-  *matched = true;
-  if (*i + 1 >= argc) {
-    *err = true;
-    return NULL;
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    rtprof_error("report: --svg: cannot create %s: %s", path, strerror(errno));
+    return -1;
   }
-  return argv[++*i];
+  rtprof_svg_write(f, d);
+  if (fclose(f) != 0) { /* fclose flushes: a full disk shows here */
+    rtprof_error("report: --svg: cannot write %s: %s", path, strerror(errno));
+    return -1;
+  }
+  return 0;
 }
 
 int rtprof_cmd_report(int argc, char **argv) {
   rtprof_report_opts_t o = {.format = RTPROF_FMT_TEXT, .sort = RTPROF_SORT_BYTES, .top = 20};
-  const char *skip = NULL, *addr2line = "addr2line";
+  const char *skip = NULL, *addr2line = "addr2line", *svg = NULL;
   char **files = rtprof_xcalloc((size_t)argc, sizeof *files);
   size_t nfiles = 0;
   bool only_files = false;
@@ -84,12 +85,16 @@ int rtprof_cmd_report(int argc, char **argv) {
       o.stacks = true;
       continue;
     }
-    static const char *const valued[] = {"--top", "--sort", "--format", "--phase", "--skip", "--addr2line"};
+    if (strcmp(a, "--timeline") == 0) {
+      o.timeline = true;
+      continue;
+    }
+    static const char *const valued[] = {"--top", "--sort", "--format", "--phase", "--skip", "--addr2line", "--svg"};
     bool matched = false, err = false;
     const char *v = NULL;
     size_t k;
     for (k = 0; k < sizeof valued / sizeof *valued; k++) {
-      v = opt_value(argc, argv, &i, valued[k], &matched, &err);
+      v = rtprof_opt_value(argc, argv, &i, valued[k], &matched, &err);
       if (matched) break;
     }
     if (!matched) {
@@ -125,6 +130,7 @@ int rtprof_cmd_report(int argc, char **argv) {
     case 3: o.phase = v; break;
     case 4: skip = v; break;
     case 5: addr2line = v; bad = !*v; break;
+    case 6: svg = v; bad = !*v; break;
     }
     if (bad) {
       char msg[256];
@@ -137,46 +143,27 @@ int rtprof_cmd_report(int argc, char **argv) {
     free(files);
     return usage_error("%s", "no dump given");
   }
-  regex_t re;
-  if (skip) {
-    int rc = regcomp(&re, skip, REG_EXTENDED | REG_NOSUB);
-    if (rc) {
-      char msg[256];
-      regerror(rc, &re, msg, sizeof msg);
-      rtprof_error("report: --skip: bad regular expression '%s': %s", skip, msg);
-      free(files);
-      return RTPROF_EXIT_USAGE;
-    }
+  if (svg && nfiles != 1) {
+    free(files);
+    return usage_error("%s", "--svg draws the timeline of one dump");
   }
-  rtprof_dump_t *dumps = rtprof_xcalloc(nfiles, sizeof *dumps);
+  rtprof_load_t l;
+  if (rtprof_load(&l, "report", files, nfiles, addr2line, skip)) {
+    free(files);
+    return RTPROF_EXIT_USAGE;
+  }
   int status = RTPROF_EXIT_OK;
-  size_t nread = 0;
-  for (; nread < nfiles; nread++)
-    if (rtprof_dump_read(files[nread], &dumps[nread])) {
-      status = RTPROF_EXIT_USAGE;
-      break;
-    }
+  if (svg && write_svg(svg, &l.dumps[0])) status = RTPROF_EXIT_USAGE;
   if (status == RTPROF_EXIT_OK) {
-    /* a dead addr2line must not kill us through its stdin pipe */
-    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-    rtprof_symtab_t st = {.addr2line = addr2line};
-    rtprof_symbolize(&st, dumps, nfiles);
-    signal(SIGPIPE, old);
-    rtprof_model_t m;
-    rtprof_model_build(&m, dumps, nfiles, &st, skip ? &re : NULL);
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    if (rtprof_report_write(stdout, &m, &o)) status = RTPROF_EXIT_USAGE;
+    if (rtprof_report_write(stdout, &l.m, &o)) status = RTPROF_EXIT_USAGE;
     if (fflush(stdout) || ferror(stdout)) {
       rtprof_error("report: cannot write the report");
       status = RTPROF_EXIT_USAGE;
     }
-    rtprof_model_free(&m);
-    rtprof_symtab_free(&st);
   }
-  for (size_t i = 0; i < nread; i++) rtprof_dump_free(&dumps[i]);
-  free(dumps);
-  if (skip) regfree(&re);
+  rtprof_load_free(&l);
   free(files);
   return status;
 }

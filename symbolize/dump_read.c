@@ -19,7 +19,7 @@
 /* Records in the order they are written, which the reader enforces. */
 typedef enum rec_kind_e {
   REC_PROCESS, REC_EXE, REC_TOTALS, REC_MODULE, REC_SITE, REC_OVERFLOW,
-  REC_PHASE, REC_PAIR, REC_WARNING, REC_END, REC_LAST
+  REC_PHASE, REC_PAIR, REC_WARNING, REC_ERROR, REC_SNAPSHOT, REC_END, REC_LAST
 } rec_kind_t;
 
 typedef struct reader_s {
@@ -30,6 +30,7 @@ typedef struct reader_s {
   bool eof;
   uint64_t lineno;         /* of the line being parsed */
   const char *rec;         /* record name for messages, or NULL */
+  uint32_t fields_seen;    /* bit i: spec[i] was on the last parsed line */
   int last_rank;           /* rank of the last record read */
   uint32_t seen[REC_LAST]; /* how many of each record */
   rtprof_map_t site_ids, phase_ids;
@@ -42,7 +43,8 @@ static const char *const rec_names[REC_LAST] = {
     [REC_TOTALS] = RTPROF_REC_TOTALS,   [REC_MODULE] = RTPROF_REC_MODULE,
     [REC_SITE] = RTPROF_REC_SITE,       [REC_OVERFLOW] = RTPROF_REC_OVERFLOW,
     [REC_PHASE] = RTPROF_REC_PHASE,     [REC_PAIR] = RTPROF_REC_PAIR,
-    [REC_WARNING] = RTPROF_REC_WARNING, [REC_END] = RTPROF_REC_END,
+    [REC_WARNING] = RTPROF_REC_WARNING, [REC_ERROR] = RTPROF_REC_ERROR,
+    [REC_SNAPSHOT] = RTPROF_REC_SNAPSHOT, [REC_END] = RTPROF_REC_END,
 };
 static const bool rec_required_once[REC_LAST] = {
     [REC_PROCESS] = true, [REC_EXE] = true, [REC_TOTALS] = true,
@@ -289,10 +291,23 @@ static int parse_fields(reader_t *r, const char *p, const char *end, const field
   for (size_t i = 0; i < nspec; i++)
     if (!spec[i].optional && !(seen & (1u << i)))
       return fail(r, "missing required field '%s'", spec[i].key);
+  r->fields_seen = seen;
   return 0;
 }
 
 #define FIELD(st, k, t) {#k, t, false, offsetof(st, k)}
+#define FIELD_OPT(st, k, t) {#k, t, true, offsetof(st, k)}
+
+/* A kind written as a value: a lower-case word ([a-z][a-z0-9_]*). Kinds this
+ * reader does not know are kept as they are (a later writer may add some). */
+static int check_word(reader_t *r, const char *key, const char *v) {
+  char q[64];
+  bool ok = v[0] >= 'a' && v[0] <= 'z';
+  for (const char *c = v; ok && *c; c++) ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
+  if (!ok)
+    return fail(r, "field '%s': expected a lower-case word, got '%s'", key, quote(q, sizeof q, v, strlen(v)));
+  return 0;
+}
 
 /* ---- records ------------------------------------------------------------- */
 static int rec_process(reader_t *r, const char *p, const char *end) {
@@ -301,6 +316,7 @@ static int rec_process(reader_t *r, const char *p, const char *end) {
       FIELD(rtprof_dump_t, site_capacity, F_U64), FIELD(rtprof_dump_t, phase_capacity, F_U64),
       FIELD(rtprof_dump_t, pair_capacity, F_U64), FIELD(rtprof_dump_t, start_ns, F_U64),
       FIELD(rtprof_dump_t, dump_ns, F_U64),       FIELD(rtprof_dump_t, reason, F_TOKEN),
+      FIELD_OPT(rtprof_dump_t, interval_ms, F_U64),
   };
   if (parse_fields(r, p, end, spec, sizeof spec / sizeof *spec, r->d)) return -1;
   if (r->d->depth < 1 || r->d->depth > RTPROF_DUMP_MAX_DEPTH)
@@ -534,26 +550,83 @@ static int rec_warning(reader_t *r, const char *p, const char *end) {
   return 0;
 }
 
+static int rec_error(reader_t *r, const char *p, const char *end) {
+  static const field_t spec[] = {
+      FIELD(rtprof_heap_error_t, kind, F_TOKEN), FIELD(rtprof_heap_error_t, count, F_U64),
+      FIELD(rtprof_heap_error_t, addr, F_ADDR),  FIELD(rtprof_heap_error_t, site, F_U64),
+      FIELD(rtprof_heap_error_t, call, F_ADDR),
+  };
+  rtprof_dump_t *d = r->d;
+  rtprof_heap_error_t e = {0};
+  if (parse_fields(r, p, end, spec, sizeof spec / sizeof *spec, &e)) return -1;
+  if (check_word(r, "kind", e.kind)) return -1;
+  if (e.count == 0) return fail(r, "field 'count': expected 1 or more, got 0");
+  if (e.site && rtprof_map_get(&r->site_ids, e.site) < 0)
+    return fail(r, "field 'site': site %llu is not in this dump", (unsigned long long)e.site);
+  if (d->nerrors >= RTPROF_DUMP_MAX_ERRORS) return fail(r, "more than %d error records", RTPROF_DUMP_MAX_ERRORS);
+  for (size_t i = 0; i < d->nerrors; i++) /* at most 256: a scan is fine */
+    if (d->errors[i].kind == e.kind && d->errors[i].site == e.site && d->errors[i].call == e.call)
+      return fail(r, "(kind=%s, site=%llu, call=0x%llx) appears twice (expected one record each)", e.kind,
+                  (unsigned long long)e.site, (unsigned long long)e.call);
+  rtprof_grow(&d->errors, &d->cap_errors, d->nerrors + 1, sizeof *d->errors);
+  d->errors[d->nerrors++] = e;
+  return 0;
+}
+
+static int rec_snapshot(reader_t *r, const char *p, const char *end) {
+  static const field_t spec[] = {
+      FIELD(rtprof_snapshot_t, t_ns, F_U64),      FIELD(rtprof_snapshot_t, committed, F_U64),
+      FIELD(rtprof_snapshot_t, live, F_U64),      FIELD(rtprof_snapshot_t, rss, F_U64),
+      FIELD(rtprof_snapshot_t, phase, F_U64),     FIELD(rtprof_snapshot_t, kind, F_TOKEN),
+      FIELD_OPT(rtprof_snapshot_t, name, F_TAIL),
+  };
+  static const char *const kinds[] = {
+      [RTPROF_SNAP_INTERVAL] = "interval", [RTPROF_SNAP_PEAK] = "peak",
+      [RTPROF_SNAP_LABEL] = "label",       [RTPROF_SNAP_EXIT] = "exit",
+  };
+  rtprof_dump_t *d = r->d;
+  rtprof_snapshot_t sn = {0};
+  if (parse_fields(r, p, end, spec, sizeof spec / sizeof *spec, &sn)) return -1;
+  if (check_word(r, "kind", sn.kind)) return -1;
+  sn.kind_id = RTPROF_SNAP_OTHER;
+  for (int k = 0; k < RTPROF_SNAP_OTHER; k++)
+    if (strcmp(sn.kind, kinds[k]) == 0) sn.kind_id = (rtprof_snap_kind_t)k;
+  if (sn.kind_id == RTPROF_SNAP_LABEL && !sn.name) return fail(r, "missing required field 'name' (a label's name)");
+  if (sn.phase && rtprof_map_get(&r->phase_ids, sn.phase) < 0)
+    return fail(r, "field 'phase': phase %llu is not in this dump", (unsigned long long)sn.phase);
+  if (d->nsnapshots >= RTPROF_DUMP_MAX_SNAPSHOTS)
+    return fail(r, "more than %d snapshots", RTPROF_DUMP_MAX_SNAPSHOTS);
+  if (d->nsnapshots && sn.t_ns < d->snapshots[d->nsnapshots - 1].t_ns)
+    return fail(r, "field 't_ns': %llu is before the previous snapshot's %llu (expected oldest first)",
+                (unsigned long long)sn.t_ns, (unsigned long long)d->snapshots[d->nsnapshots - 1].t_ns);
+  rtprof_grow(&d->snapshots, &d->cap_snapshots, d->nsnapshots + 1, sizeof *d->snapshots);
+  d->snapshots[d->nsnapshots++] = sn;
+  return 0;
+}
+
 typedef struct end_line_s {
-  uint64_t modules, sites, phases, pairs;
+  uint64_t modules, sites, phases, pairs, snapshots, errors;
 } end_line_t;
 
 static int rec_end(reader_t *r, const char *p, const char *end) {
   static const field_t spec[] = {
       FIELD(end_line_t, modules, F_U64), FIELD(end_line_t, sites, F_U64),
       FIELD(end_line_t, phases, F_U64),  FIELD(end_line_t, pairs, F_U64),
+      FIELD_OPT(end_line_t, snapshots, F_U64), FIELD_OPT(end_line_t, errors, F_U64),
   };
   rtprof_dump_t *d = r->d;
   end_line_t e = {0};
   if (parse_fields(r, p, end, spec, sizeof spec / sizeof *spec, &e)) return -1;
-  struct { const char *key, *rec; uint64_t want; size_t got; } c[] = {
-      {"modules", RTPROF_REC_MODULE, e.modules, d->nmodules},
-      {"sites", RTPROF_REC_SITE, e.sites, d->nsites},
-      {"phases", RTPROF_REC_PHASE, e.phases, d->nphases},
-      {"pairs", RTPROF_REC_PAIR, e.pairs, d->npairs},
+  struct { const char *key, *rec; uint64_t want; size_t got; bool given; } c[] = {
+      {"modules", RTPROF_REC_MODULE, e.modules, d->nmodules, true},
+      {"sites", RTPROF_REC_SITE, e.sites, d->nsites, true},
+      {"phases", RTPROF_REC_PHASE, e.phases, d->nphases, true},
+      {"pairs", RTPROF_REC_PAIR, e.pairs, d->npairs, true},
+      {"snapshots", RTPROF_REC_SNAPSHOT, e.snapshots, d->nsnapshots, r->fields_seen & 1u << 4},
+      {"errors", RTPROF_REC_ERROR, e.errors, d->nerrors, r->fields_seen & 1u << 5},
   };
   for (size_t i = 0; i < sizeof c / sizeof *c; i++)
-    if (c[i].want != c[i].got)
+    if (c[i].given && c[i].want != c[i].got)
       return fail(r, "says %s=%llu but %zu '%s' records precede it (damaged file)", c[i].key,
                   (unsigned long long)c[i].want, c[i].got, c[i].rec);
   return 0;
@@ -564,7 +637,7 @@ static const rec_fn_t rec_fns[REC_LAST] = {
     [REC_PROCESS] = rec_process, [REC_EXE] = rec_exe,         [REC_TOTALS] = rec_totals,
     [REC_MODULE] = rec_module,   [REC_SITE] = rec_site,       [REC_OVERFLOW] = rec_overflow,
     [REC_PHASE] = rec_phase,     [REC_PAIR] = rec_pair,       [REC_WARNING] = rec_warning,
-    [REC_END] = rec_end,
+    [REC_ERROR] = rec_error,     [REC_SNAPSHOT] = rec_snapshot, [REC_END] = rec_end,
 };
 
 static int check_header(reader_t *r, char *line, size_t len) {
@@ -710,6 +783,8 @@ void rtprof_dump_free(rtprof_dump_t *d) {
   free(d->phases);
   free(d->pairs);
   free(d->warnings);
+  free(d->errors);
+  free(d->snapshots);
   for (size_t i = 0; i < d->nnotes; i++) free(d->notes[i]);
   free(d->notes);
   const char *file = d->file;

@@ -13,6 +13,8 @@ typedef struct rtprof_cmd_s {
 static const rtprof_cmd_t commands[] = {
     {"run", rtprof_cmd_run, "run a command with profiling on, then print its report"},
     {"report", rtprof_cmd_report, "symbolized breakdowns of one or more dumps: sites, leaks, phases"},
+    {"diff", rtprof_cmd_diff, "what changed between two runs, per phase and per site"},
+    {"check", rtprof_cmd_check, "exit 1 when a dump breaks a budget: a regression gate for CI"},
 };
 
 static void usage(FILE *out) {
@@ -20,7 +22,7 @@ static void usage(FILE *out) {
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
     fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
   fprintf(out, "\n'rtprof COMMAND --help' describes a command. Exit status: 0 success,\n"
-               "2 bad usage or bad input (a message on stderr).\n");
+               "1 a check budget was broken, 2 bad usage or bad input (a message on stderr).\n");
 }
 
 int main(int argc, char **argv) {

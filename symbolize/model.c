@@ -12,17 +12,17 @@
 
 /* Resolved frames are named by (function, file, line); the others by
  * (module, offset), so two unresolved addresses never merge by accident. */
-static bool frame_is_resolved(const rtprof_frame_t *f) { return f->file && f->line; }
+bool rtprof_frame_is_resolved(const rtprof_frame_t *f) { return f->file && f->line; }
 
-static bool frame_equal(const rtprof_frame_t *a, const rtprof_frame_t *b) {
-  if (frame_is_resolved(a) != frame_is_resolved(b)) return false;
-  if (frame_is_resolved(a))
+bool rtprof_frame_equal(const rtprof_frame_t *a, const rtprof_frame_t *b) {
+  if (rtprof_frame_is_resolved(a) != rtprof_frame_is_resolved(b)) return false;
+  if (rtprof_frame_is_resolved(a))
     return a->function == b->function && a->file == b->file && a->line == b->line;
   return a->module == b->module && a->offset == b->offset;
 }
 
 static uint64_t frame_hash(uint64_t h, const rtprof_frame_t *f) {
-  if (frame_is_resolved(f)) {
+  if (rtprof_frame_is_resolved(f)) {
     h = rtprof_hash64(h, (uintptr_t)f->function);
     h = rtprof_hash64(h, (uintptr_t)f->file);
     return rtprof_hash64(h, f->line);
@@ -66,7 +66,7 @@ static long add_site(builder_t *b, size_t di, const rtprof_site_t *s) {
     const rtprof_rsite_t *r = &m->sites[g];
     if (!b->skip && r->nframes != nf) continue;
     size_t i = 0;
-    while (i < nkey && frame_equal(&r->frames[i], &f[i])) i++;
+    while (i < nkey && rtprof_frame_equal(&r->frames[i], &f[i])) i++;
     if (i == nkey) break;
   }
   rtprof_rsite_t *r;
@@ -93,7 +93,7 @@ static long add_site(builder_t *b, size_t di, const rtprof_site_t *s) {
     m->id_merged++;
     /* folded sites keep the frames they share */
     uint32_t k = 0;
-    while (k < r->nframes && k < nf && frame_equal(&r->frames[k], &f[k]) && r->frames[k].inlined == f[k].inlined) k++;
+    while (k < r->nframes && k < nf && rtprof_frame_equal(&r->frames[k], &f[k]) && r->frames[k].inlined == f[k].inlined) k++;
     r->nframes = k;
   }
   r->allocs += s->allocs;
@@ -137,8 +137,8 @@ static long ensure_phase(builder_t *b, const rtprof_dump_t *d, size_t pi, long *
   r->calls += ph->calls;
   r->open += ph->open;
   r->wall_ns += ph->wall_ns;
-  r->committed_delta += ph->committed_delta;
-  r->live_delta += ph->live_delta;
+  r->committed_delta = rtprof_add_sat(r->committed_delta, ph->committed_delta);
+  r->live_delta = rtprof_add_sat(r->live_delta, ph->live_delta);
   if (ph->committed_delta_max > r->committed_delta_max) r->committed_delta_max = ph->committed_delta_max;
   pmap[pi] = g;
   return g;
@@ -178,6 +178,45 @@ static void add_warning(rtprof_model_t *m, const rtprof_warning_t *w) {
   }
   rtprof_grow(&m->warnings, &m->cap_warnings, m->nwarnings + 1, sizeof *m->warnings);
   m->warnings[m->nwarnings++] = *w;
+}
+
+/* Heap-misuse records merge by (kind, allocating site, bad call's frame). */
+static void add_error(builder_t *b, size_t di, const rtprof_heap_error_t *e, const long *smap) {
+  rtprof_model_t *m = b->m;
+  const rtprof_dump_t *d = &m->dumps[di];
+  long site = e->site ? smap[rtprof_dump_find_site(d, e->site)] : -1;
+  size_t n = rtprof_symbolize_frame(m->st, m->dumps, di, e->call, b->frames, MAX_EXPANDED);
+  for (size_t i = 0; i < m->nerrors; i++) {
+    rtprof_rerror_t *r = &m->errors[i];
+    if (r->kind == e->kind && r->site == site && rtprof_frame_equal(&r->call[0], &b->frames[0])) {
+      r->count += e->count;
+      return;
+    }
+  }
+  rtprof_grow(&m->errors, &m->cap_errors, m->nerrors + 1, sizeof *m->errors);
+  rtprof_rerror_t *r = &m->errors[m->nerrors++];
+  r->kind = e->kind;
+  r->count = e->count;
+  r->addr = e->addr;
+  r->site = site;
+  r->call = rtprof_xmalloc(n * sizeof *r->call);
+  memcpy(r->call, b->frames, n * sizeof *r->call);
+  r->ncall = (uint32_t)n;
+}
+
+static int cmp_errors(const void *a, const void *b) {
+  const rtprof_rerror_t *x = a, *y = b;
+  if (x->count != y->count) return x->count > y->count ? -1 : 1;
+  int c = strcmp(x->kind, y->kind);
+  if (c) return c;
+  if (x->site != y->site) return x->site < y->site ? -1 : 1;
+  return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int cmp_groups(const void *a, const void *b) {
+  const rtprof_sgroup_t *x = a, *y = b;
+  if (x->alloc_bytes != y->alloc_bytes) return x->alloc_bytes > y->alloc_bytes ? -1 : 1;
+  return x->first_id < y->first_id ? -1 : x->first_id > y->first_id;
 }
 
 static void add_totals(rtprof_totals_t *t, const rtprof_totals_t *d) {
@@ -260,6 +299,7 @@ void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps, 
       add_pair(b, pmap[rtprof_dump_find_phase(d, p->phase)], site, p);
     }
     for (size_t i = 0; i < d->nwarnings; i++) add_warning(m, &d->warnings[i]);
+    for (size_t i = 0; i < d->nerrors; i++) add_error(b, di, &d->errors[i], smap);
     m->warnings_dropped += d->warnings_dropped;
     free(smap);
     free(pmap);
@@ -270,6 +310,7 @@ void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps, 
     if (r->peak_live_bytes > r->alloc_bytes) r->peak_live_bytes = r->alloc_bytes;
   }
   order_phases(m);
+  if (m->nerrors > 1) qsort(m->errors, m->nerrors, sizeof *m->errors, cmp_errors);
   rtprof_map_free(&b->site_by_hash);
   rtprof_map_free(&b->phase_by_path);
   rtprof_map_free(&b->pair_index);
@@ -308,6 +349,39 @@ long rtprof_model_find_phase(const rtprof_model_t *m, const char *path) {
   return -1;
 }
 
+size_t rtprof_model_site_groups(const rtprof_model_t *m, rtprof_sgroup_t **out) {
+  size_t *idx = rtprof_model_sorted_sites(m, RTPROF_SORT_BYTES);
+  rtprof_sgroup_t *g = rtprof_xcalloc(m->nsites + 1, sizeof *g);
+  long *next = rtprof_xmalloc((m->nsites + 1) * sizeof *next); /* hash chains */
+  rtprof_map_t by_hash = {0};
+  size_t n = 0;
+  for (size_t i = 0; i < m->nsites; i++) {
+    const rtprof_rsite_t *s = &m->sites[idx[i]];
+    uint64_t h = frame_hash(1, &s->frames[0]);
+    long k = rtprof_map_get(&by_hash, h);
+    while (k >= 0 && !rtprof_frame_equal(g[k].frame, &s->frames[0])) k = next[k];
+    if (k < 0) {
+      k = (long)n++;
+      g[k].frame = &s->frames[0];
+      g[k].first_id = s->id;
+      next[k] = rtprof_map_get(&by_hash, h);
+      rtprof_map_put(&by_hash, h, (size_t)k);
+    }
+    g[k].nsites++;
+    g[k].allocs += s->allocs;
+    g[k].alloc_bytes += s->alloc_bytes;
+    g[k].frees += s->frees;
+    g[k].freed_bytes += s->freed_bytes;
+    g[k].peak_live_bytes += s->peak_live_bytes;
+  }
+  rtprof_map_free(&by_hash);
+  free(next);
+  free(idx);
+  if (n > 1) qsort(g, n, sizeof *g, cmp_groups);
+  *out = g;
+  return n;
+}
+
 bool rtprof_model_phase_in(const rtprof_model_t *m, long phase, long root) {
   for (; phase >= 0; phase = m->phases[phase].parent)
     if (phase == root) return true;
@@ -316,6 +390,8 @@ bool rtprof_model_phase_in(const rtprof_model_t *m, long phase, long root) {
 
 void rtprof_model_free(rtprof_model_t *m) {
   for (size_t i = 0; i < m->nsites; i++) free(m->sites[i].frames), free(m->sites[i].folded);
+  for (size_t i = 0; i < m->nerrors; i++) free(m->errors[i].call);
+  free(m->errors);
   for (size_t i = 0; i < m->nphases; i++) {
     free(m->phases[i].pairs);
     free(m->phases[i].children);

@@ -24,20 +24,25 @@ static size_t shown_sites(const rtprof_model_t *m, const rtprof_report_opts_t *o
 }
 
 /* ---- text --------------------------------------------------------------- */
+/* "  dump     FILE[: EXE] (pid, depth, why written[, snapshots])" */
+static void text_dump_line(FILE *out, const rtprof_dump_t *d, bool with_exe) {
+  fprintf(out, "  dump     %s%s%s (pid %" PRIu64 ", depth %" PRIu64 ", written at %s", d->file, with_exe ? ": " : "",
+          with_exe ? d->exe : "", d->pid, d->depth, d->reason);
+  if (d->nsnapshots) {
+    fprintf(out, ", %zu snapshot%s", d->nsnapshots, d->nsnapshots == 1 ? "" : "s");
+    if (d->interval_ms) fprintf(out, " every %" PRIu64 " ms", d->interval_ms);
+  }
+  fputs(")\n", out);
+}
+
 static void text_header(FILE *out, const rtprof_model_t *m) {
   const rtprof_symtab_t *st = m->st;
   if (m->ndumps == 1) {
-    const rtprof_dump_t *d = &m->dumps[0];
-    fprintf(out, "rtprof report: %s\n", d->exe);
-    fprintf(out, "  dump     %s (pid %" PRIu64 ", depth %" PRIu64 ", written at %s)\n", d->file, d->pid,
-            d->depth, d->reason);
+    fprintf(out, "rtprof report: %s\n", m->dumps[0].exe);
+    text_dump_line(out, &m->dumps[0], false);
   } else {
     fprintf(out, "rtprof report: %zu dumps merged\n", m->ndumps);
-    for (size_t i = 0; i < m->ndumps; i++) {
-      const rtprof_dump_t *d = &m->dumps[i];
-      fprintf(out, "  dump     %s: %s (pid %" PRIu64 ", depth %" PRIu64 ", written at %s)\n", d->file, d->exe,
-              d->pid, d->depth, d->reason);
-    }
+    for (size_t i = 0; i < m->ndumps; i++) text_dump_line(out, &m->dumps[i], true);
   }
   uint64_t bad = st->addresses - st->resolved;
   if (bad == 0) {
@@ -302,82 +307,113 @@ static void text_tail(FILE *out, const rtprof_model_t *m) {
     for (size_t k = 0; k < m->dumps[i].nnotes; k++) fprintf(out, "  %s\n", m->dumps[i].notes[k]);
 }
 
+/* What each kind of heap misuse means, for the text report. */
+static const char *error_meaning(const char *kind) {
+  static const struct { const char *kind, *meaning; } meanings[] = {
+      {"double_free", "a block freed twice"},
+      {"realloc_freed", "realloc of a block already freed"},
+      {"foreign_free", "free of a pointer the allocator did not return"},
+      {"foreign_realloc", "realloc of a pointer the allocator did not return"},
+      {"damaged_tag", "the block's tag was overwritten: a write before the block?"},
+      {"foreign_munmap", "rt_munmap of a region rt_mmap did not return"},
+      {"overflow", "the guard after the block was overwritten: a write past its end"},
+  };
+  for (size_t i = 0; i < sizeof meanings / sizeof *meanings; i++)
+    if (strcmp(kind, meanings[i].kind) == 0) return meanings[i].meaning;
+  return NULL;
+}
+
+static void text_errors(FILE *out, const rtprof_model_t *m) {
+  if (m->nerrors == 0) return;
+  uint64_t times = 0;
+  for (size_t i = 0; i < m->nerrors; i++) times += m->errors[i].count;
+  fprintf(out, "\nErrors (heap misuse caught at run time: %zu distinct, %" PRIu64 " time%s)\n", m->nerrors, times,
+          times == 1 ? "" : "s");
+  for (size_t i = 0; i < m->nerrors; i++) {
+    const rtprof_rerror_t *e = &m->errors[i];
+    char label[LABEL_MAX];
+    const char *meaning = error_meaning(e->kind);
+    fprintf(out, "  %zu  %s: %" PRIu64 " time%s, block 0x%" PRIx64 "%s%s%s\n", i + 1, e->kind, e->count,
+            e->count == 1 ? "" : "s", e->addr, meaning ? " (" : "", meaning ? meaning : "", meaning ? ")" : "");
+    if (e->site >= 0) {
+      const rtprof_rsite_t *s = &m->sites[e->site];
+      rtprof_frame_label(m->st, &s->frames[0], label, sizeof label, true);
+      fprintf(out, "       allocated at  site %" PRIu64 " %s\n", s->id, label);
+    } else {
+      fprintf(out, "       allocated at  unknown\n");
+    }
+    for (uint32_t k = 0; k < e->ncall; k++) {
+      rtprof_frame_label(m->st, &e->call[k], label, sizeof label, true);
+      fprintf(out, "       %s  %s\n", k ? "  inlined into" : "bad call    ", label);
+    }
+  }
+}
+
+static void text_timeline(FILE *out, const rtprof_model_t *m) {
+  static const char *const heads[] = {"time", "committed", "live", "rss", "phase", "kind"};
+  for (size_t di = 0; di < m->ndumps; di++) {
+    const rtprof_dump_t *d = &m->dumps[di];
+    fprintf(out, "\nTimeline%s%s (%zu snapshot%s, oldest first; time since profiling started)\n",
+            m->ndumps > 1 ? " of " : "", m->ndumps > 1 ? d->file : "", d->nsnapshots, d->nsnapshots == 1 ? "" : "s");
+    if (d->nsnapshots == 0) {
+      fprintf(out, "  none\n");
+      continue;
+    }
+    cell_t *c = rtprof_xcalloc(d->nsnapshots * 4, sizeof *c);
+    int w[4] = {0};
+    int wp = (int)strlen(heads[4]);
+    for (int j = 0; j < 4; j++) w[j] = (int)strlen(heads[j]);
+    for (size_t i = 0; i < d->nsnapshots; i++) {
+      const rtprof_snapshot_t *sn = &d->snapshots[i];
+      cell_t *r = &c[i * 4];
+      snprintf(r[0].s, sizeof r->s, "%.3f s", (double)sn->t_ns / 1e9);
+      rtprof_human_bytes(r[1].s, sizeof r->s, sn->committed);
+      rtprof_human_bytes(r[2].s, sizeof r->s, sn->live);
+      rtprof_human_bytes(r[3].s, sizeof r->s, sn->rss);
+      for (int j = 0; j < 4; j++)
+        if ((int)strlen(r[j].s) > w[j]) w[j] = (int)strlen(r[j].s);
+      const char *path = sn->phase ? d->phases[rtprof_dump_find_phase(d, sn->phase)].path : "-";
+      if ((int)strlen(path) > wp) wp = (int)strlen(path);
+    }
+    for (int j = 0; j < 4; j++) fprintf(out, "  %*s", w[j], heads[j]);
+    fprintf(out, "  %-*s  %s\n", wp, heads[4], heads[5]);
+    for (size_t i = 0; i < d->nsnapshots; i++) {
+      const rtprof_snapshot_t *sn = &d->snapshots[i];
+      for (int j = 0; j < 4; j++) fprintf(out, "  %*s", w[j], c[i * 4 + j].s);
+      const char *path = sn->phase ? d->phases[rtprof_dump_find_phase(d, sn->phase)].path : "-";
+      fprintf(out, "  %-*s  %s%s%s\n", wp, path, sn->kind, sn->name ? ": " : "", sn->name ? sn->name : "");
+    }
+    free(c);
+  }
+}
+
 static void write_text(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, long root) {
   text_header(out, m);
   text_totals(out, m);
+  text_errors(out, m);
   text_sites(out, m, o);
   text_phases(out, m, root);
   text_tail(out, m);
+  if (o->timeline) text_timeline(out, m);
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-  if (len == 0 || len > n) return 0;
-  for (size_t i = 1; i < len; i++)
-    if ((s[i] & 0xc0) != 0x80) return 0;
-  if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) return 0;
-  if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))) return 0;
-  return len;
-}
-
-static void json_str(FILE *out, const char *s) {
-  if (!s) {
-    fputs("null", out);
-    return;
-  }
-  const unsigned char *p = (const unsigned char *)s;
-  size_t n = strlen(s);
-  fputc('"', out);
-  for (size_t i = 0; i < n;) {
-    unsigned char c = p[i];
-    if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
-    else if (c == '\n') fputs("\\n", out);
-    else if (c == '\t') fputs("\\t", out);
-    else if (c < 0x20 || c == 0x7f) fprintf(out, "\\u%04x", c);
-    else if (c < 0x80) fputc(c, out);
-    else {
-      size_t l = utf8_len(p + i, n - i);
-      if (l == 0) fputs("\\ufffd", out); /* paths are bytes: keep the JSON valid */
-      else fwrite(p + i, 1, l, out);
-      i += l ? l : 1;
-      continue;
-    }
-    i++;
-  }
-  fputc('"', out);
-}
-
-static void json_frame(FILE *out, const rtprof_model_t *m, const rtprof_frame_t *f) {
-  fputs("{\"function\": ", out);
-  json_str(out, f->function);
-  fputs(", \"file\": ", out);
-  json_str(out, f->file);
-  if (f->line) fprintf(out, ", \"line\": %u", f->line);
-  else fputs(", \"line\": null", out);
-  fputs(", \"module\": ", out);
-  json_str(out, f->module == RTPROF_NO_MODULE ? NULL : m->st->mods[f->module].path);
-  fprintf(out, ", \"offset\": %" PRIu64 ", \"inlined\": %s, \"status\": ", f->offset, f->inlined ? "true" : "false");
-  json_str(out, rtprof_sym_reason((rtprof_sym_status_t)f->status));
-  fputc('}', out);
-}
-
 static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, long root) {
   const rtprof_dump_t *d0 = &m->dumps[0];
   const rtprof_totals_t *t = &m->totals;
   fputs("{\n  \"format\": \"rtprof-report\",\n  \"version\": 1,\n  \"program\": ", out);
-  json_str(out, d0->exe);
+  rtprof_json_str(out, d0->exe);
   fprintf(out, ",\n  \"pid\": %" PRIu64 ",\n  \"dumps\": [", d0->pid);
   for (size_t i = 0; i < m->ndumps; i++) {
     const rtprof_dump_t *d = &m->dumps[i];
     fprintf(out, "%s\n    {\"file\": ", i ? "," : "");
-    json_str(out, d->file);
+    rtprof_json_str(out, d->file);
     fputs(", \"program\": ", out);
-    json_str(out, d->exe);
+    rtprof_json_str(out, d->exe);
     fprintf(out, ", \"pid\": %" PRIu64 ", \"depth\": %" PRIu64 ", \"reason\": ", d->pid, d->depth);
-    json_str(out, d->reason);
-    fprintf(out, ", \"start_ns\": %" PRIu64 ", \"dump_ns\": %" PRIu64 "}", d->start_ns, d->dump_ns);
+    rtprof_json_str(out, d->reason);
+    fprintf(out, ", \"start_ns\": %" PRIu64 ", \"dump_ns\": %" PRIu64 ", \"interval_ms\": %" PRIu64 "}",
+            d->start_ns, d->dump_ns, d->interval_ms);
   }
   fprintf(out, "\n  ],\n  \"totals\": {\"allocs\": %" PRIu64 ", \"frees\": %" PRIu64 ", \"alloc_bytes\": %" PRIu64
           ", \"freed_bytes\": %" PRIu64 ", \"live_blocks\": %" PRId64 ", \"live_bytes\": %" PRId64
@@ -402,7 +438,7 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
             live_of(s->alloc_bytes, s->freed_bytes), s->peak_live_bytes);
     for (uint32_t k = 0; k < s->nframes; k++) {
       fputs(k ? ",\n       " : "\n       ", out);
-      json_frame(out, m, &s->frames[k]);
+      rtprof_json_frame(out, m->st, &s->frames[k]);
     }
     fputs("]}", out);
   }
@@ -417,7 +453,7 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
     const rtprof_rphase_t *p = &m->phases[pi];
     fprintf(out, "%s\n    {\"path\": ", first ? "" : ",");
     first = false;
-    json_str(out, p->path);
+    rtprof_json_str(out, p->path);
     fprintf(out, ", \"calls\": %" PRIu64 ", \"open\": %" PRIu64 ", \"committed_delta\": %" PRId64
             ", \"committed_delta_max\": %" PRId64 ", \"live_delta\": %" PRId64 ", \"allocs\": %" PRIu64
             ", \"alloc_bytes\": %" PRIu64 ", \"frees\": %" PRIu64 ", \"freed_bytes\": %" PRIu64
@@ -453,9 +489,9 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   fputs("  \"warnings\": [", out);
   for (size_t i = 0; i < m->nwarnings; i++) {
     fprintf(out, "%s{\"kind\": ", i ? ", " : "");
-    json_str(out, m->warnings[i].kind);
+    rtprof_json_str(out, m->warnings[i].kind);
     fputs(", \"name\": ", out);
-    json_str(out, m->warnings[i].name);
+    rtprof_json_str(out, m->warnings[i].name);
     fprintf(out, ", \"count\": %" PRIu64 "}", m->warnings[i].count);
   }
   fputs("],\n  \"symbols\": {", out);
@@ -468,27 +504,67 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
     if (!sm->unresolved) continue;
     fputs(first ? "\n    {\"module\": " : ",\n    {\"module\": ", out);
     first = false;
-    json_str(out, sm->path);
+    rtprof_json_str(out, sm->path);
     fputs(", \"reason\": ", out);
-    json_str(out, sm->status == RTPROF_SYM_OK ? "no symbols or no line info" : rtprof_sym_reason(sm->status));
+    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbols or no line info" : rtprof_sym_reason(sm->status));
     fputs(", \"detail\": ", out);
-    json_str(out, sm->detail);
+    rtprof_json_str(out, sm->detail);
     fprintf(out, ", \"addresses\": %" PRIu64 "}", sm->unresolved);
   }
   fputs(first ? "]},\n" : "\n  ]},\n", out);
   fputs("  \"errors\": [", out);
+  for (size_t i = 0; i < m->nerrors; i++) {
+    const rtprof_rerror_t *e = &m->errors[i];
+    fprintf(out, "%s\n    {\"kind\": ", i ? "," : "");
+    rtprof_json_str(out, e->kind);
+    fprintf(out, ", \"count\": %" PRIu64 ", \"addr\": %" PRIu64 ", \"site\": ", e->count, e->addr);
+    if (e->site >= 0) {
+      fprintf(out, "%" PRIu64 ",\n     \"site_frame\": ", m->sites[e->site].id);
+      rtprof_json_frame(out, m->st, &m->sites[e->site].frames[0]);
+    } else {
+      fputs("null,\n     \"site_frame\": null", out);
+    }
+    fputs(",\n     \"call\": ", out);
+    rtprof_json_frame(out, m->st, &e->call[0]);
+    fputs(",\n     \"call_frames\": [", out);
+    for (uint32_t k = 0; k < e->ncall; k++) {
+      fputs(k ? ", " : "", out);
+      rtprof_json_frame(out, m->st, &e->call[k]);
+    }
+    fputs("]}", out);
+  }
+  fputs(m->nerrors ? "\n  ],\n" : "],\n", out);
+  fputs("  \"timeline\": [", out);
+  first = true;
+  for (size_t di = 0; di < m->ndumps; di++) {
+    const rtprof_dump_t *d = &m->dumps[di];
+    for (size_t i = 0; i < d->nsnapshots; i++) {
+      const rtprof_snapshot_t *sn = &d->snapshots[i];
+      fprintf(out, "%s\n    {\"dump\": %zu, \"t_ns\": %" PRIu64 ", \"committed\": %" PRIu64 ", \"live\": %" PRIu64
+              ", \"rss\": %" PRIu64 ", \"phase\": ", first ? "" : ",", di, sn->t_ns, sn->committed, sn->live, sn->rss);
+      first = false;
+      rtprof_json_str(out, sn->phase ? d->phases[rtprof_dump_find_phase(d, sn->phase)].path : NULL);
+      fputs(", \"kind\": ", out);
+      rtprof_json_str(out, sn->kind);
+      fputs(", \"name\": ", out);
+      rtprof_json_str(out, sn->name);
+      fputc('}', out);
+    }
+  }
+  fputs(first ? "],\n" : "\n  ],\n", out);
+  fputs("  \"problems\": [", out);
   first = true;
   for (size_t i = 0; i < m->ndumps; i++)
     for (size_t k = 0; k < m->dumps[i].nnotes; k++) {
       fputs(first ? "" : ", ", out);
       first = false;
-      json_str(out, m->dumps[i].notes[k]);
+      rtprof_json_str(out, m->dumps[i].notes[k]);
     }
   for (size_t i = 0; i < st->nmods; i++)
     if (st->mods[i].status == RTPROF_SYM_A2L_FAILED) {
       fputs(first ? "" : ", ", out);
       first = false;
-      json_str(out, st->mods[i].detail);
+      rtprof_json_str(out, st->mods[i].detail);
     }
   fputs("]\n}\n", out);
 }

@@ -1,5 +1,6 @@
 /* Turns the dumps' return addresses into frames: each address goes to the
- * module whose [lo, hi) holds ra-1, then to its file at ra-1-base. Files are
+ * module whose [lo, hi) holds ra-1, then to its file at ra-1-base (the sites'
+ * frames and the `call` of each heap-misuse record alike). Files are
  * shared between dumps by (path, build-id); each is checked against its
  * build-id on disk and then symbolized by one addr2line process. */
 #define _GNU_SOURCE /* qsort_r */
@@ -116,8 +117,8 @@ void rtprof_symbolize(rtprof_symtab_t *st, rtprof_dump_t *dumps, size_t ndumps) 
     qsort_r(order, d->nmodules, sizeof *order, cmp_module_lo, d);
     for (size_t i = 1; i < d->nmodules; i++)
       if (d->modules[order[i]].lo < d->modules[order[i - 1]].hi) order[d->nmodules] = 1;
-    for (size_t f = 0; f < d->nframes; f++) {
-      uint64_t ra = d->frames[f];
+    for (size_t f = 0; f < d->nframes + d->nerrors; f++) { /* site frames, then bad calls */
+      uint64_t ra = f < d->nframes ? d->frames[f] : d->errors[f - d->nframes].call;
       long mi = ra ? find_module(d, order, ra - 1) : -1;
       if (mi < 0) {
         rtprof_grow(&nomod, &cap_nomod, nnomod + 1, sizeof *nomod);

@@ -1,5 +1,6 @@
 /* Shared helpers of the rtprof command: the one error path ("rtprof: error:"),
- * checked allocation, the string intern table and human-readable figures. */
+ * checked allocation, the string intern table, human-readable figures and
+ * before -> after pairs, sizes with units, and option values. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -178,6 +179,24 @@ const char *rtprof_intern(const char *s, size_t n) {
   return p;
 }
 
+/* ---- saturating arithmetic ------------------------------------------------ */
+int64_t rtprof_add_sat(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
+int64_t rtprof_sub_sat(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) return b < 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
+int64_t rtprof_delta_u64(uint64_t before, uint64_t after) {
+  if (after >= before) return after - before > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)(after - before);
+  return before - after > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)(before - after);
+}
+
 /* ---- human-readable figures -------------------------------------------- */
 void rtprof_human_bytes(char *out, size_t n, uint64_t v) {
   static const char *units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -211,4 +230,150 @@ void rtprof_human_ns(char *out, size_t n, uint64_t ns) {
 const char *rtprof_basename(const char *path) {
   const char *s = strrchr(path, '/');
   return s && s[1] ? s + 1 : path;
+}
+
+/* ---- before -> after ------------------------------------------------------ */
+#define MINUS "\xe2\x88\x92" /* U+2212, the minus sign */
+
+/* Decimals that show `digits` significant digits of x (x > 0), at most 4. */
+static int decimals_for(double x, double digits_limit) {
+  int dec = 0;
+  while (x > 0 && x < digits_limit && dec < 4) {
+    x *= 10;
+    dec++;
+  }
+  return dec;
+}
+
+void rtprof_human_pair(char *out, size_t n, int64_t before, int64_t after, bool sign) {
+  static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  uint64_t mb = before < 0 ? (uint64_t)0 - (uint64_t)before : (uint64_t)before;
+  uint64_t ma = after < 0 ? (uint64_t)0 - (uint64_t)after : (uint64_t)after;
+  uint64_t big = mb > ma ? mb : ma;
+  int u = 0;
+  double unit = 1;
+  while (u < 6 && big >= unit * 1024) {
+    unit *= 1024;
+    u++;
+  }
+  int dec_big = u == 0 ? 0 : decimals_for((double)big / unit, 100);
+  char side[2][48];
+  for (int i = 0; i < 2; i++) {
+    int64_t v = i ? after : before;
+    uint64_t mag = i ? ma : mb;
+    double x = (double)mag / unit;
+    int dec = dec_big;
+    const char *sg = v < 0 ? MINUS : sign && v > 0 ? "+" : "";
+    if (u > 0 && x < 0.1) { /* "4.76 GiB → 25.0 MiB", not "→ 0.0244 GiB"; "0 B" */
+      char own[32];
+      rtprof_human_bytes(own, sizeof own, mag);
+      snprintf(side[i], sizeof side[i], "%s%s", sg, own);
+      continue;
+    }
+    if (u > 0 && mag < big) {
+      int d2 = decimals_for(x, 10);
+      if (d2 > dec) dec = d2;
+    }
+    if (mag == 0) dec = 0;
+    snprintf(side[i], sizeof side[i], "%s%.*f %s", sg, dec, x, units[u]);
+  }
+  snprintf(out, n, "%s \xe2\x86\x92 %s", side[0], side[1]); /* U+2192, the arrow */
+}
+
+void rtprof_human_percent(char *out, size_t n, int64_t before, int64_t after) {
+  if (before == 0) {
+    snprintf(out, n, "%s", after == 0 ? "0%" : "new");
+    return;
+  }
+  double mag = before < 0 ? -(double)before : (double)before;
+  double pct = ((double)after - (double)before) * 100.0 / mag;
+  double apct = pct < 0 ? -pct : pct;
+  const char *sg = pct < 0 ? MINUS : pct > 0 ? "+" : "";
+  if (apct >= 0.95 || apct == 0) {
+    snprintf(out, n, "%s%.0f%%", sg, apct);
+    return;
+  }
+  int dec = 1; /* one significant digit of a small change, down to 0.0001% */
+  for (double x = apct * 10; x < 0.95 && dec < 4; x *= 10) dec++;
+  if (apct * 1e4 < 0.5) snprintf(out, n, "%s<0.0001%%", sg);
+  else snprintf(out, n, "%s%.*f%%", sg, dec, apct);
+}
+
+/* ---- sizes ------------------------------------------------------------------ */
+int rtprof_parse_size(const char *s, uint64_t *out, char *err, size_t errlen) {
+  const char *p = s;
+  uint64_t whole = 0;
+  bool digits = false, overflow = false;
+  for (; *p >= '0' && *p <= '9'; p++) {
+    unsigned c = (unsigned)(*p - '0');
+    if (whole > (UINT64_MAX - c) / 10) overflow = true;
+    else whole = whole * 10 + c;
+    digits = true;
+  }
+  long double frac = 0, scale = 1;
+  bool has_frac = false;
+  if (*p == '.') {
+    has_frac = true;
+    for (p++; *p >= '0' && *p <= '9'; p++) {
+      scale /= 10;
+      frac += (*p - '0') * scale;
+      digits = true;
+    }
+  }
+  int shift = -1; /* no unit */
+  switch (*p) {
+  case 'K': case 'k': shift = 10; break;
+  case 'M': case 'm': shift = 20; break;
+  case 'G': case 'g': shift = 30; break;
+  case 'T': case 't': shift = 40; break;
+  default: break;
+  }
+  if (shift >= 0) {
+    p++;
+    if ((p[0] == 'i' || p[0] == 'I') && (p[1] == 'B' || p[1] == 'b')) p += 2;
+    else if (p[0] == 'B' || p[0] == 'b') p++;
+  } else if (*p == 'B' || *p == 'b') {
+    p++;
+  }
+  if (!digits || *p || (has_frac && shift < 0)) {
+    snprintf(err, errlen, "expected a size (bytes, or a number with K, M, G or T: powers of 1024), got '%s'", s);
+    return -1;
+  }
+  uint64_t mult = shift > 0 ? (uint64_t)1 << shift : 1;
+  long double v = ((long double)whole + frac) * (long double)mult;
+  if (overflow || (shift > 0 && whole > UINT64_MAX >> shift) || v > (long double)UINT64_MAX) {
+    snprintf(err, errlen, "size '%s' does not fit in 64 bits", s);
+    return -1;
+  }
+  *out = shift > 0 ? whole * mult + (uint64_t)(frac * (long double)mult) : whole;
+  return 0;
+}
+
+/* ---- text and options ------------------------------------------------------- */
+size_t rtprof_utf8_len(const unsigned char *s, size_t n) {
+  size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+  if (len == 0 || len > n) return 0;
+  for (size_t i = 1; i < len; i++)
+    if ((s[i] & 0xc0) != 0x80) return 0;
+  if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) return 0;
+  if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))) return 0;
+  return len;
+}
+
+const char *rtprof_opt_value(int argc, char **argv, int *i, const char *name, bool *matched, bool *err) {
+  size_t n = strlen(name);
+  const char *a = argv[*i];
+  *matched = false;
+  if (strncmp(a, name, n) != 0) return NULL;
+  if (a[n] == '=') {
+    *matched = true;
+    return a + n + 1;
+  }
+  if (a[n] != '\0') return NULL;
+  *matched = true;
+  if (*i + 1 >= argc) {
+    *err = true;
+    return NULL;
+  }
+  return argv[++*i];
 }

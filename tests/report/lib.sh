@@ -1,14 +1,17 @@
 # Shared setup of the report tests, sourced by tests/report/t_*.sh (which run
 # under `set -eu` from anywhere). Builds the fixture program, fills the
 # hand-written dump templates of tests/report/dumps/ with its real addresses,
-# and compares outputs with tests/report/expected/.
+# and compares outputs with tests/report/expected/. Another test area sources
+# it with AREA set (AREA=diffcheck: scratch in build/tests/diffcheck/, golden
+# files in tests/diffcheck/expected/).
 set -eu
 cd "$(dirname "$0")/../.."
 TOP=$PWD
 RTPROF_BIN=${RTPROF_BIN:-$TOP/build/bin/rtprof}   # the command under test
 CHECK_JSON=$TOP/../shared/tools/check-report-json
 T=$(basename "$0" .sh)
-OUT=$TOP/build/tests/report/$T       # this test's own scratch directory
+AREA=${AREA:-report}
+OUT=$TOP/build/tests/$AREA/$T        # this test's own scratch directory
 BASE=0x555555554000                  # load base the dumps pretend the fixture had
 FAILS=0
 
@@ -85,10 +88,10 @@ scrub() {
   sed -f "$sed"
 }
 
-# golden NAME FILE: compares FILE with tests/report/expected/NAME.
+# golden NAME FILE: compares FILE with tests/$AREA/expected/NAME.
 # RTPROF_UPDATE_GOLDEN=1 rewrites the expected file instead.
 golden() {
-  local want=tests/report/expected/$1
+  local want=tests/$AREA/expected/$1
   if [ "${RTPROF_UPDATE_GOLDEN:-0}" = 1 ]; then
     cp "$2" "$want"
     pass "$1 (expected output rewritten)"

@@ -118,6 +118,69 @@ grep -q "no-end.dump:13: truncated" "$OUT/err" && pass "one bad dump of two" || 
 # forward compatibility: unknown keys (even a new last field) are ignored
 edit unknown-keys '6s/$/ new_key=42/; 2s/reason=exit/reason=exit sampling=1/'
 expect_rc 0 "$RTPROF_BIN" report --json "$OUT/unknown-keys.dump" && check_json "$OUT/out"
+# error and snapshot records (after warnings, before end): strict syntax and
+# references; kinds are lower-case words, unknown ones kept as written
+E='error kind=double_free count=2 addr=0x7f0000001000 site=1 call=0x402000'
+S='snapshot t_ns=5 committed=4096 live=1000 rss=8192 phase=1 kind=interval'
+edit new-records "13i $E\n$S\nsnapshot t_ns=7 committed=4096 live=1000 rss=8192 phase=2 kind=label name=after inner
+13s/\$/ snapshots=2 errors=1/; 2s/reason=exit/reason=flush interval_ms=250/"
+expect_rc 0 "$RTPROF_BIN" report --json "$OUT/new-records.dump" && check_json "$OUT/out"
+grep -q '"reason": "flush", "start_ns": 1, "dump_ns": 2, "interval_ms": 250' "$OUT/out" && grep -q '"kind": "double_free", "count": 2' "$OUT/out" \
+  && grep -q '"phase": "main phase/inner", "kind": "label", "name": "after inner"' "$OUT/out" \
+  && pass "error, snapshot, reason=flush, interval_ms and end counts are read" || fail "new records: $(cat "$OUT/out")"
+edit later-kinds "13i error kind=some_later_kind count=1 addr=0x1 site=0 call=0x1\nsnapshot t_ns=1 committed=1 live=1 rss=1 phase=0 kind=some_later_kind"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/later-kinds.dump" && grep -q 'some_later_kind: 1 time, block 0x1$' "$OUT/out" \
+  && pass "kinds a later writer may add are kept" || fail "later kinds"
+edit error-kind "13i error kind=Double-Free count=1 addr=0x1 site=0 call=0x1"
+bad error-kind "13: error: field 'kind': expected a lower-case word, got 'Double-Free'"
+edit error-count "13i error kind=double_free count=0 addr=0x1 site=0 call=0x1"
+bad error-count "13: error: field 'count': expected 1 or more, got 0"
+edit error-site "13i error kind=double_free count=1 addr=0x1 site=9 call=0x1"
+bad error-site "13: error: field 'site': site 9 is not in this dump"
+edit error-no-call "13i error kind=double_free count=1 addr=0x1 site=0"
+bad error-no-call "13: error: missing required field 'call'"
+edit error-call "13i error kind=double_free count=1 addr=0x1 site=0 call=4096"
+bad error-call "13: error: field 'call': expected an address (0x and lower-case hex), got '4096'"
+edit error-twice "13i $E\n$E"
+bad error-twice "14: error: (kind=double_free, site=1, call=0x402000) appears twice (expected one record each)"
+edit error-order "13i $S\n$E"
+bad error-order "14: error: out of order: a 'error' record must come before 'snapshot' records"
+edit error-before-warning "13i $E\nwarning phase_end_without_begin count=1"
+bad error-before-warning "14: warning: out of order: a 'warning' record must come before 'error' records"
+{ sed -n 1,12p "$GOOD"; for i in $(seq 257); do printf 'error kind=double_free count=1 addr=0x1 site=0 call=0x%x\n' "$i"; done; tail -n 1 "$GOOD"; } > "$OUT/errors-many.dump"
+bad errors-many "269: error: more than 256 error records"
+edit snap-order "13i snapshot t_ns=7 committed=1 live=1 rss=1 phase=0 kind=interval\n$S"
+bad snap-order "14: snapshot: field 't_ns': 5 is before the previous snapshot's 7 (expected oldest first)"
+edit snap-label "13i snapshot t_ns=1 committed=1 live=1 rss=1 phase=0 kind=label"
+bad snap-label "13: snapshot: missing required field 'name' (a label's name)"
+edit snap-phase "13i snapshot t_ns=1 committed=1 live=1 rss=1 phase=9 kind=peak"
+bad snap-phase "13: snapshot: field 'phase': phase 9 is not in this dump"
+edit snap-kind "13i snapshot t_ns=1 committed=1 live=1 rss=1 phase=0 kind=Peak"
+bad snap-kind "13: snapshot: field 'kind': expected a lower-case word, got 'Peak'"
+edit snap-missing "13i snapshot t_ns=1 committed=1 live=1 phase=0 kind=peak"
+bad snap-missing "13: snapshot: missing required field 'rss'"
+edit snap-negative "13i snapshot t_ns=1 committed=-1 live=1 rss=1 phase=0 kind=peak"
+bad snap-negative "13: snapshot: field 'committed': expected an unsigned integer, got '-1'"
+edit end-snapshots "13i $S
+13s/\$/ snapshots=3/"
+bad end-snapshots "14: end: says snapshots=3 but 1 'snapshot' records precede it (damaged file)"
+edit end-errors '$s/$/ errors=1/'
+bad end-errors "13: end: says errors=1 but 0 'error' records precede it (damaged file)"
+edit interval '2s/$/ interval_ms=soon/'
+bad interval "2: process: field 'interval_ms': expected an unsigned integer, got 'soon'"
+
+# extreme but valid values: two phases with one path (merged), deltas at the
+# limits of int64, a call count beyond them; sums saturate, nothing overflows
+edit extremes "10s/.*/phase id=2 parent=1 calls=18446744073709551615 open=0 committed_delta=-9223372036854775808 committed_delta_max=0 live_delta=9223372036854775807 wall_ns=5 name=inner/
+11i phase id=3 parent=1 calls=1 open=0 committed_delta=-9223372036854775808 committed_delta_max=9223372036854775807 live_delta=9223372036854775807 wall_ns=5 name=inner
+\$s/phases=2/phases=3/"
+expect_rc 0 "$RTPROF_BIN" report --json "$OUT/extremes.dump" && check_json "$OUT/out"
+grep -q '"path": "main phase/inner", "calls": [0-9]*, .*"committed_delta": -9223372036854775808, "committed_delta_max": 9223372036854775807, "live_delta": 9223372036854775807' "$OUT/out" \
+  && pass "extreme values: merged phases saturate" || fail "extreme values: $(grep inner "$OUT/out")"
+expect_rc 0 "$RTPROF_BIN" diff --json "$GOOD" "$OUT/extremes.dump" && pass "extreme values: diff" || true
+expect_rc 1 "$RTPROF_BIN" check "$OUT/extremes.dump" --max-phase-delta 'main phase/inner=1' --max-phase-bytes 'main phase=1' \
+  && pass "extreme values: check" || true
+
 # a dump is also read from stdin as '-'
 rc=0; "$RTPROF_BIN" report --json - < "$GOOD" > "$OUT/stdin.json" 2>&1 || rc=$?
 [ $rc -eq 0 ] && check_json "$OUT/stdin.json" || fail "reading '-' exits $rc"

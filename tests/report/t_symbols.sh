@@ -73,7 +73,7 @@ expect_text "$OUT/out" "  fixture+$(hexoff "$OUT/a2l" buffer) (addr2line failed)
 expect_text "$OUT/out" "addr2line failed ('/bin/false' exited with status 1 (no message)) - 9 addresses" "failing addr2line: header"
 expect_rc 0 "$RTPROF_BIN" report --json --addr2line /bin/false "$OUT/a2l.dump"
 check_json "$OUT/out"
-grep -q '"errors": \[".*/bin/false.* exited with status 1' "$OUT/out" && pass "failing addr2line: JSON errors[]" || fail "failing addr2line: JSON errors[]"
+grep -q '"problems": \[".*/bin/false.* exited with status 1' "$OUT/out" && pass "failing addr2line: JSON problems[]" || fail "failing addr2line: JSON problems[]"
 expect_rc 0 "$RTPROF_BIN" report --addr2line "$OUT/no-such-addr2line" "$OUT/a2l.dump"
 expect_text "$OUT/err" "rtprof: warning: cannot symbolize $OUT/a2l/fixture: cannot run '$OUT/no-such-addr2line': No such file or directory" "missing addr2line"
 printf '#!/bin/sh\ncat > /dev/null\necho garbage\n' > "$OUT/garbage-addr2line"

@@ -1,0 +1,152 @@
+/* `rtprof check [options] DUMP`: holds the budgets given on the command line
+ * and in budget files against one run; exit 1 when one is broken, so a CI
+ * job can gate on it (docs/diff-check.md). */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtprof_cli.h"
+
+static const char check_usage[] =
+    "usage: rtprof check [options] DUMP\n"
+    "\n"
+    "Exit 1 when the run broke a budget, 0 when it holds them all. One line per\n"
+    "budget: 'ok   ...' or 'FAIL ...' with the limit, the actual figure and the\n"
+    "site or phase. SIZE: bytes, or with K, M, G or T (powers of 1024).\n"
+    "\n"
+    "budgets (each may be given several times):\n"
+    "  --max-peak-committed SIZE     peak committed bytes\n"
+    "  --max-live SIZE               bytes live at exit (0: no leaks)\n"
+    "  --max-site-bytes PATTERN=SIZE bytes allocated by each site whose function,\n"
+    "                                file:line or file name:line matches the glob\n"
+    "  --max-phase-bytes PATH=SIZE   bytes allocated in the phase, nested included\n"
+    "  --max-phase-delta PATH=SIZE   the phase's committed delta per call (mean)\n"
+    "  --max-growth PERCENT          peak committed and alloc bytes may grow by at\n"
+    "                                most PERCENT over --baseline\n"
+    "  --budgets FILE                more budgets: one per line ('max-live 0'),\n"
+    "                                '#' starts a comment\n"
+    "\n"
+    "options:\n"
+    "  --baseline OLD       the dump --max-growth compares with\n"
+    "  -q, --quiet          print the broken budgets only\n"
+    "  --skip REGEX         attribute each site to its first frame whose function\n"
+    "                       does not match (as in rtprof report)\n"
+    "  --addr2line PATH     the addr2line program to run (default: addr2line)\n"
+    "  -h, --help           this help\n"
+    "\n"
+    "Exit status: 0 every budget holds, 1 a budget is broken, 2 bad usage or bad\n"
+    "input (a bad dump, budget or budget file).\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  rtprof_error("check: %s (see 'rtprof check --help')", msg);
+  return RTPROF_EXIT_USAGE;
+}
+
+/* Parses the options into budgets; returns -1 after a message. */
+static int parse_args(int argc, char **argv, rtprof_budgets_t *bs, const char **dump, const char **baseline,
+                      const char **skip, const char **addr2line, bool *quiet) {
+  bool only_files = false;
+  int budgets_stdin = 0; /* --budgets - seen */
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
+      if (*dump) return usage_error("more than one dump ('%s' and '%s')", *dump, a);
+      *dump = a;
+      continue;
+    }
+    if (strcmp(a, "--") == 0) {
+      only_files = true;
+      continue;
+    }
+    if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+      *quiet = true;
+      continue;
+    }
+    bool matched = false, err = false;
+    const char *v = NULL;
+    int k;
+    for (k = 0; k < RTPROF_BUDGET_LAST; k++) {
+      char opt[64];
+      snprintf(opt, sizeof opt, "--%s", rtprof_budget_name((rtprof_budget_kind_t)k));
+      v = rtprof_opt_value(argc, argv, &i, opt, &matched, &err);
+      if (matched) break;
+    }
+    if (matched) {
+      char msg[512];
+      if (err) return usage_error("option '--%s' needs a value", rtprof_budget_name((rtprof_budget_kind_t)k));
+      if (rtprof_budget_add(bs, (rtprof_budget_kind_t)k, v, NULL, 0, msg, sizeof msg))
+        return usage_error("--%s: %s", rtprof_budget_name((rtprof_budget_kind_t)k), msg);
+      continue;
+    }
+    static const char *const valued[] = {"--budgets", "--baseline", "--skip", "--addr2line"};
+    size_t j;
+    for (j = 0; j < sizeof valued / sizeof *valued; j++) {
+      v = rtprof_opt_value(argc, argv, &i, valued[j], &matched, &err);
+      if (matched) break;
+    }
+    if (!matched) return usage_error("unknown option '%s'", a);
+    if (err) return usage_error("option '%s' needs a value", valued[j]);
+    if (!*v) return usage_error("bad value '' for %s", valued[j]);
+    switch (j) {
+    case 0:
+      if (strcmp(v, "-") == 0 && budgets_stdin++) return usage_error("--budgets - given twice");
+      if (rtprof_budgets_read(bs, v)) return -1;
+      break;
+    case 1:
+      if (*baseline) return usage_error("--baseline given twice ('%s' and '%s')", *baseline, v);
+      *baseline = v;
+      break;
+    case 2: *skip = v; break;
+    case 3: *addr2line = v; break;
+    }
+  }
+  if (!*dump) return usage_error("no dump given");
+  int stdin_users = (strcmp(*dump, "-") == 0) + (*baseline && strcmp(*baseline, "-") == 0) + budgets_stdin;
+  if (stdin_users > 1) return usage_error("only one of DUMP, --baseline and --budgets can be standard input");
+  if (bs->n == 0) return usage_error("no budget given (--max-live 0, --budgets FILE, ...)");
+  bool growth = false;
+  for (size_t i = 0; i < bs->n; i++) growth |= bs->v[i].kind == RTPROF_BUDGET_GROWTH;
+  if (growth && !*baseline) return usage_error("max-growth needs --baseline OLD (the dump to compare with)");
+  if (!growth && *baseline) return usage_error("--baseline %s is given but no --max-growth budget", *baseline);
+  return 0;
+}
+
+int rtprof_cmd_check(int argc, char **argv) {
+  for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      fputs(check_usage, stdout);
+      return RTPROF_EXIT_OK;
+    }
+  rtprof_budgets_t bs = {0};
+  const char *dump = NULL, *baseline = NULL, *skip = NULL, *addr2line = "addr2line";
+  bool quiet = false;
+  if (parse_args(argc, argv, &bs, &dump, &baseline, &skip, &addr2line, &quiet)) {
+    rtprof_budgets_free(&bs);
+    return RTPROF_EXIT_USAGE;
+  }
+  rtprof_load_t l, base;
+  char *files[2] = {(char *)dump, (char *)baseline};
+  int status = RTPROF_EXIT_USAGE;
+  if (rtprof_load(&l, "check", &files[0], 1, addr2line, skip) == 0) {
+    if (!baseline || rtprof_load(&base, "check", &files[1], 1, addr2line, skip) == 0) {
+      static char outbuf[1 << 16];
+      setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+      size_t broken = rtprof_check_run(stdout, &bs, &l.m, baseline ? &base.m : NULL, quiet);
+      status = broken ? RTPROF_EXIT_BROKEN : RTPROF_EXIT_OK;
+      if (fflush(stdout) || ferror(stdout)) {
+        rtprof_error("check: cannot write the verdicts");
+        status = RTPROF_EXIT_USAGE;
+      }
+      if (baseline) rtprof_load_free(&base);
+    }
+    rtprof_load_free(&l);
+  }
+  rtprof_budgets_free(&bs);
+  return status;
+}

@@ -1,0 +1,115 @@
+/* `rtprof diff [options] BEFORE AFTER`: reads and symbolizes both dumps (each
+ * with its own symbol table: they may come from two builds), matches them
+ * (diff.c) and prints what changed (diff_write.c, docs/diff-check.md). */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtprof_cli.h"
+
+static const char diff_usage[] =
+    "usage: rtprof diff [options] BEFORE AFTER\n"
+    "\n"
+    "What changed from one run to another: totals (peak committed first), phases\n"
+    "matched by path, sites matched by function and file:line (module+offset for\n"
+    "frames without a line), each sorted by the size of its change.\n"
+    "\n"
+    "options:\n"
+    "  --top N              rows per table (default 20; 0: all). JSON lists every\n"
+    "                       phase and site unless --top is given\n"
+    "  --json               JSON for scripts (docs/diff-check.md)\n"
+    "  --skip REGEX         attribute each site to its first frame whose function\n"
+    "                       does not match (as in rtprof report)\n"
+    "  --addr2line PATH     the addr2line program to run (default: addr2line)\n"
+    "  -h, --help           this help\n"
+    "\n"
+    "Exit status: 0 success, 2 bad usage or bad input.\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  rtprof_error("diff: %s (see 'rtprof diff --help')", msg);
+  return RTPROF_EXIT_USAGE;
+}
+
+int rtprof_cmd_diff(int argc, char **argv) {
+  rtprof_diff_opts_t o = {.top = 20};
+  const char *skip = NULL, *addr2line = "addr2line";
+  char *files[2];
+  size_t nfiles = 0;
+  bool only_files = false;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
+      if (nfiles == 2) return usage_error("more than two dumps ('%s'): diff compares BEFORE with AFTER", a);
+      files[nfiles++] = argv[i];
+      continue;
+    }
+    if (strcmp(a, "--") == 0) {
+      only_files = true;
+      continue;
+    }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs(diff_usage, stdout);
+      return RTPROF_EXIT_OK;
+    }
+    if (strcmp(a, "--json") == 0) {
+      o.json = true;
+      continue;
+    }
+    static const char *const valued[] = {"--top", "--skip", "--addr2line"};
+    bool matched = false, err = false;
+    const char *v = NULL;
+    size_t k;
+    for (k = 0; k < sizeof valued / sizeof *valued; k++) {
+      v = rtprof_opt_value(argc, argv, &i, valued[k], &matched, &err);
+      if (matched) break;
+    }
+    if (!matched) return usage_error("unknown option '%s'", a);
+    if (err) return usage_error("option '%s' needs a value", valued[k]);
+    bool bad = !*v;
+    if (k == 0) {
+      char *end;
+      unsigned long long n = strtoull(v, &end, 10);
+      bad = !*v || *end || v[0] == '-' || n > SIZE_MAX;
+      o.top = (size_t)n;
+      o.top_given = true;
+    } else if (k == 1) {
+      skip = v;
+    } else {
+      addr2line = v;
+    }
+    if (bad) {
+      char msg[256];
+      snprintf(msg, sizeof msg, "bad value '%s' for %s", v, valued[k]);
+      return usage_error("%s", msg);
+    }
+  }
+  if (nfiles != 2) return usage_error("%s", nfiles ? "no AFTER dump given" : "no dumps given (BEFORE AFTER)");
+  if (strcmp(files[0], "-") == 0 && strcmp(files[1], "-") == 0)
+    return usage_error("%s", "only one of BEFORE and AFTER can be standard input");
+  rtprof_load_t l[2];
+  if (rtprof_load(&l[0], "diff", &files[0], 1, addr2line, skip)) return RTPROF_EXIT_USAGE;
+  if (rtprof_load(&l[1], "diff", &files[1], 1, addr2line, skip)) {
+    rtprof_load_free(&l[0]);
+    return RTPROF_EXIT_USAGE;
+  }
+  rtprof_diff_t df;
+  rtprof_diff_build(&df, &l[0].m, &l[1].m);
+  static char outbuf[1 << 16];
+  setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+  rtprof_diff_write(stdout, &df, &o);
+  int status = RTPROF_EXIT_OK;
+  if (fflush(stdout) || ferror(stdout)) {
+    rtprof_error("diff: cannot write the diff");
+    status = RTPROF_EXIT_USAGE;
+  }
+  rtprof_diff_free(&df);
+  rtprof_load_free(&l[1]);
+  rtprof_load_free(&l[0]);
+  return status;
+}

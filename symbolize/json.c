@@ -1,0 +1,47 @@
+/* JSON output shared by report, diff and check: strings (escaped, invalid
+ * UTF-8 replaced so the document stays valid) and frame objects. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "rtprof_cli.h"
+
+void rtprof_json_str(FILE *out, const char *s) {
+  if (!s) {
+    fputs("null", out);
+    return;
+  }
+  const unsigned char *p = (const unsigned char *)s;
+  size_t n = strlen(s);
+  fputc('"', out);
+  for (size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+    else if (c == '\n') fputs("\\n", out);
+    else if (c == '\t') fputs("\\t", out);
+    else if (c < 0x20 || c == 0x7f) fprintf(out, "\\u%04x", c);
+    else if (c < 0x80) fputc(c, out);
+    else {
+      size_t l = rtprof_utf8_len(p + i, n - i);
+      if (l == 0) fputs("\\ufffd", out); /* paths are bytes: keep the JSON valid */
+      else fwrite(p + i, 1, l, out);
+      i += l ? l : 1;
+      continue;
+    }
+    i++;
+  }
+  fputc('"', out);
+}
+
+void rtprof_json_frame(FILE *out, const rtprof_symtab_t *st, const rtprof_frame_t *f) {
+  fputs("{\"function\": ", out);
+  rtprof_json_str(out, f->function);
+  fputs(", \"file\": ", out);
+  rtprof_json_str(out, f->file);
+  if (f->line) fprintf(out, ", \"line\": %u", f->line);
+  else fputs(", \"line\": null", out);
+  fputs(", \"module\": ", out);
+  rtprof_json_str(out, f->module == RTPROF_NO_MODULE ? NULL : st->mods[f->module].path);
+  fprintf(out, ", \"offset\": %" PRIu64 ", \"inlined\": %s, \"status\": ", f->offset, f->inlined ? "true" : "false");
+  rtprof_json_str(out, rtprof_sym_reason((rtprof_sym_status_t)f->status));
+  fputc('}', out);
+}

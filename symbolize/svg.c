@@ -1,0 +1,312 @@
+/* The timeline of one dump as a self-contained SVG chart: committed and live
+ * bytes over time (the dump's snapshot records), the phase open at each
+ * point as colored bands along the time axis, axes with human-readable
+ * ticks, and markers for new committed peaks and for labels. No scripts, no
+ * external references: it opens in any browser. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtprof_cli.h"
+
+#define W 960.0                /* picture width */
+#define PLOT_L 90.0            /* plot area: left, right, top, height */
+#define PLOT_R (W - 30.0)
+#define PLOT_T 56.0
+#define PLOT_H 320.0
+#define PLOT_B (PLOT_T + PLOT_H)
+#define LEGEND_Y (PLOT_B + 60) /* baseline of the legend's first row */
+#define LEGEND_COLS 3
+#define LEGEND_ROW 18.0
+#define LEGEND_MAX_PHASES 30   /* phases listed under the chart; more are summed */
+#define COLOR_COMMITTED "#1f77b4"
+#define COLOR_LIVE "#ff7f0e"
+#define COLOR_PEAK "#d62728"
+#define COLOR_LABEL "#555555"
+
+/* Tableau 10, for the phase bands */
+static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                      "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+#define NCOLORS (sizeof palette / sizeof *palette)
+
+/* Text for XML: markup escaped, invalid UTF-8 and control characters
+ * replaced, so the document stays well-formed whatever the names hold. */
+static void xml_text(FILE *out, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t n = strlen(s);
+  for (size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c == '&') fputs("&amp;", out);
+    else if (c == '<') fputs("&lt;", out);
+    else if (c == '>') fputs("&gt;", out);
+    else if (c == '"') fputs("&quot;", out);
+    else if (c == '\'') fputs("&apos;", out);
+    else if (c < 0x20 || c == 0x7f) fputc('?', out);
+    else if (c < 0x80) fputc(c, out);
+    else {
+      size_t l = rtprof_utf8_len(p + i, n - i);
+      if (l == 0) fputs("\xef\xbf\xbd", out); /* U+FFFD */
+      else fwrite(p + i, 1, l, out);
+      i += l ? l : 1;
+      continue;
+    }
+    i++;
+  }
+}
+
+/* A step of 1, 2 or 5 times a power of ten giving about `ticks` ticks. */
+static double nice_step(double range, int ticks) {
+  double raw = range / ticks, p = 1;
+  if (raw <= 0) return 1;
+  while (p * 10 <= raw) p *= 10;
+  while (p > raw) p /= 10;
+  double f = raw / p;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+}
+
+typedef struct axis_s {    /* a scale in human units */
+  double unit;             /* bytes or ns per unit */
+  const char *name;        /* "MiB", "ms" */
+  double step, top;        /* in units: tick step and the axis' end */
+} axis_t;
+
+static axis_t bytes_axis(uint64_t max) {
+  static const char *names[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  axis_t a = {1, names[0], 1, 1};
+  int u = 0;
+  while (u < 6 && (double)max >= a.unit * 1024) a.unit *= 1024, u++;
+  a.name = names[u];
+  double v = (double)max / a.unit;
+  if (v <= 0) v = 1;
+  a.step = nice_step(v, 5);
+  if (u == 0 && a.step < 1) a.step = 1;
+  a.top = a.step;
+  while (a.top < v * (1 - 1e-12)) a.top += a.step;
+  return a;
+}
+
+static axis_t time_axis(uint64_t max_ns) {
+  axis_t a = {1, "ns", 1, 1};
+  if (max_ns >= 1000000000) a.unit = 1e9, a.name = "s";
+  else if (max_ns >= 1000000) a.unit = 1e6, a.name = "ms";
+  else if (max_ns >= 1000) a.unit = 1e3, a.name = "us";
+  double v = max_ns ? (double)max_ns / a.unit : 1;
+  a.step = nice_step(v, 8);
+  a.top = v;               /* time ends where the run ended */
+  return a;
+}
+
+typedef struct chart_s {   /* state of one rtprof_svg_write */
+  FILE *out;
+  const rtprof_dump_t *d;
+  axis_t x, y;
+  uint64_t *colors;        /* phase ids in order of first appearance */
+  size_t ncolors;
+} chart_t;
+
+static double px(const chart_t *c, uint64_t t_ns) { return PLOT_L + (double)t_ns / c->x.unit / c->x.top * (PLOT_R - PLOT_L); }
+static double py(const chart_t *c, uint64_t bytes) { return PLOT_B - (double)bytes / c->y.unit / c->y.top * PLOT_H; }
+
+static const char *phase_path(const rtprof_dump_t *d, uint64_t id) {
+  return d->phases[rtprof_dump_find_phase(d, id)].path;
+}
+static const char *phase_name(const rtprof_dump_t *d, uint64_t id) {
+  return d->phases[rtprof_dump_find_phase(d, id)].name;
+}
+
+static size_t color_of(chart_t *c, uint64_t phase) {
+  for (size_t i = 0; i < c->ncolors; i++)
+    if (c->colors[i] == phase) return i;
+  c->colors[c->ncolors] = phase;
+  return c->ncolors++;
+}
+
+static void fmt_time(char *out, size_t n, const chart_t *c, uint64_t t_ns) {
+  snprintf(out, n, "%.4g %s", (double)t_ns / c->x.unit, c->x.name);
+}
+
+/* Contiguous runs of snapshots in one phase: the phase holds from its first
+ * snapshot to the next snapshot in another phase (or the last one). */
+static void draw_bands(chart_t *c) {
+  const rtprof_dump_t *d = c->d;
+  fputs("<g id=\"phases\" stroke=\"none\">\n", c->out);
+  for (size_t i = 0; i < d->nsnapshots;) {
+    size_t j = i + 1;
+    while (j < d->nsnapshots && d->snapshots[j].phase == d->snapshots[i].phase) j++;
+    uint64_t phase = d->snapshots[i].phase;
+    uint64_t t0 = d->snapshots[i].t_ns, t1 = d->snapshots[j < d->nsnapshots ? j : d->nsnapshots - 1].t_ns;
+    i = j;
+    if (!phase) continue;
+    size_t k = color_of(c, phase);
+    double x0 = px(c, t0), w = px(c, t1) - x0;
+    if (w < 1) w = 1;
+    char a[32], b[32];
+    fmt_time(a, sizeof a, c, t0);
+    fmt_time(b, sizeof b, c, t1);
+    fprintf(c->out, "<rect class=\"phase\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+            "fill-opacity=\"0.22\"><title>", x0, PLOT_T, w, PLOT_H, palette[k % NCOLORS]);
+    xml_text(c->out, phase_path(d, phase));
+    fprintf(c->out, ": %s to %s</title></rect>\n", a, b);
+    const char *name = phase_name(d, phase);
+    if (w >= 7.0 * (double)strlen(name) + 6) { /* the label fits the band */
+      fprintf(c->out, "<text class=\"phase-label\" x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#333\">", x0 + 3,
+              PLOT_T + 13);
+      xml_text(c->out, name);
+      fputs("</text>\n", c->out);
+    }
+  }
+  fputs("</g>\n", c->out);
+}
+
+static void draw_axes(chart_t *c) {
+  FILE *out = c->out;
+  fputs("<g id=\"axes\" font-size=\"11\" fill=\"#333\">\n", out);
+  for (double v = 0; v <= c->y.top * (1 + 1e-9); v += c->y.step) {
+    double y = PLOT_B - v / c->y.top * PLOT_H;
+    fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", PLOT_L, y, PLOT_R, y);
+    if (v == 0) fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">0</text>\n", PLOT_L - 6, y + 4);
+    else fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g %s</text>\n", PLOT_L - 6, y + 4, v, c->y.name);
+  }
+  for (double v = 0; v <= c->x.top * (1 + 1e-9); v += c->x.step) {
+    double x = PLOT_L + v / c->x.top * (PLOT_R - PLOT_L);
+    fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", x, PLOT_B, x, PLOT_B + 5);
+    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g %s</text>\n", x, PLOT_B + 18, v, c->x.name);
+  }
+  fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", PLOT_L, PLOT_B, PLOT_R, PLOT_B);
+  fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", PLOT_L, PLOT_T, PLOT_L, PLOT_B);
+  fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">time since profiling started</text>\n",
+          (PLOT_L + PLOT_R) / 2, PLOT_B + 36);
+  fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 %.1f %.1f)\">bytes</text>\n",
+          18.0, PLOT_T + PLOT_H / 2, 18.0, PLOT_T + PLOT_H / 2);
+  fputs("</g>\n", out);
+}
+
+static void draw_line(chart_t *c, const char *id, const char *color, bool live) {
+  fprintf(c->out, "<polyline id=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"",
+          id, color);
+  for (size_t i = 0; i < c->d->nsnapshots; i++) {
+    const rtprof_snapshot_t *s = &c->d->snapshots[i];
+    fprintf(c->out, "%s%.1f,%.1f", i ? " " : "", px(c, s->t_ns), py(c, live ? s->live : s->committed));
+  }
+  fputs("\"/>\n", c->out);
+}
+
+static void draw_markers(chart_t *c) {
+  FILE *out = c->out;
+  fputs("<g id=\"markers\">\n", out);
+  for (size_t i = 0; i < c->d->nsnapshots; i++) {
+    const rtprof_snapshot_t *s = &c->d->snapshots[i];
+    char t[32], h[32];
+    fmt_time(t, sizeof t, c, s->t_ns);
+    double x = px(c, s->t_ns);
+    if (s->kind_id == RTPROF_SNAP_PEAK) {
+      rtprof_human_bytes(h, sizeof h, s->committed);
+      fprintf(out, "<circle class=\"peak\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>new committed peak %s "
+              "at %s</title></circle>\n", x, py(c, s->committed), COLOR_PEAK, h, t);
+    } else if (s->kind_id == RTPROF_SNAP_LABEL) {
+      fprintf(out, "<g class=\"label\"><title>");
+      xml_text(out, s->name);
+      fprintf(out, " at %s</title>\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+              "stroke-dasharray=\"4 3\"/>\n", t, x, PLOT_T, x, PLOT_B, COLOR_LABEL);
+      fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\" transform=\"rotate(-90 %.1f %.1f)\">", x - 3,
+              PLOT_B - 4, COLOR_LABEL, x - 3, PLOT_B - 4);
+      xml_text(out, s->name);
+      fputs("</text></g>\n", out);
+    }
+  }
+  fputs("</g>\n", out);
+}
+
+static void draw_legend(chart_t *c, double y) {
+  FILE *out = c->out;
+  fputs("<g id=\"legend\" font-size=\"11\" fill=\"#333\">\n", out);
+  static const struct { const char *what, *color; int shape; } keys[] = {
+      {"committed bytes", COLOR_COMMITTED, 0}, {"live bytes", COLOR_LIVE, 0},
+      {"new committed peak", COLOR_PEAK, 1},   {"label (rtprof_snapshot)", COLOR_LABEL, 2},
+  };
+  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+    double x = PLOT_L + (double)i * 200;
+    if (keys[i].shape == 1)
+      fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n", x + 10, y - 4, keys[i].color);
+    else
+      fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n", x,
+              y - 4, x + 20, y - 4, keys[i].color, keys[i].shape == 2 ? " stroke-dasharray=\"4 3\"" : "");
+    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", x + 26, y, keys[i].what);
+  }
+  y += LEGEND_ROW + 4;
+  double colw = (PLOT_R - PLOT_L) / LEGEND_COLS;
+  size_t shown = c->ncolors < LEGEND_MAX_PHASES ? c->ncolors : LEGEND_MAX_PHASES;
+  for (size_t i = 0; i < shown; i++) {
+    double x = PLOT_L + (double)(i % LEGEND_COLS) * colw, yy = y + (double)(i / LEGEND_COLS) * LEGEND_ROW;
+    const char *path = phase_path(c->d, c->colors[i]);
+    fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\" fill-opacity=\"0.5\"/>\n", x,
+            yy - 10, palette[i % NCOLORS]);
+    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\"><title>", x + 18, yy);
+    xml_text(out, path);
+    fputs("</title>", out);
+    size_t len = strlen(path), max = (size_t)(colw / 6.5) - 4;
+    if (len > max) { /* keep the end of a long path: the leaf names the phase */
+      size_t k = len - max;
+      while (k < len && ((unsigned char)path[k] & 0xc0) == 0x80) k++; /* not inside a character */
+      fputs("...", out);
+      xml_text(out, path + k);
+    } else {
+      xml_text(out, path);
+    }
+    fputs("</text>\n", out);
+  }
+  y += (double)((shown + LEGEND_COLS - 1) / LEGEND_COLS) * LEGEND_ROW;
+  if (c->ncolors > shown) {
+    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">and %zu more phases (their bands carry their names)</text>\n", PLOT_L, y,
+            c->ncolors - shown);
+  }
+  fputs("</g>\n", out);
+}
+
+void rtprof_svg_write(FILE *out, const rtprof_dump_t *d) {
+  chart_t c = {.out = out, .d = d};
+  uint64_t ymax = 0, peak = 0;
+  for (size_t i = 0; i < d->nsnapshots; i++) {
+    const rtprof_snapshot_t *s = &d->snapshots[i];
+    if (s->committed > ymax) ymax = s->committed;
+    if (s->live > ymax) ymax = s->live;
+    if (s->committed > peak) peak = s->committed;
+  }
+  c.y = bytes_axis(ymax);
+  c.x = time_axis(d->snapshots[d->nsnapshots - 1].t_ns);
+  c.colors = rtprof_xcalloc(d->nsnapshots + 1, sizeof *c.colors);
+  for (size_t i = 0; i < d->nsnapshots; i++) /* colors in order of first appearance */
+    if (d->snapshots[i].phase) color_of(&c, d->snapshots[i].phase);
+  size_t listed = c.ncolors < LEGEND_MAX_PHASES ? c.ncolors : LEGEND_MAX_PHASES;
+  size_t legend_rows = (listed + LEGEND_COLS - 1) / LEGEND_COLS + (c.ncolors > listed);
+  double height = LEGEND_Y + LEGEND_ROW + 4 + (double)legend_rows * LEGEND_ROW + 10;
+
+  fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+          "font-family=\"sans-serif\">\n", W, height, W, height);
+  fputs("<title>rtprof timeline: ", out);
+  xml_text(out, d->exe);
+  fputs("</title>\n", out);
+  fprintf(out, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", W, height);
+  fprintf(out, "<text x=\"%.1f\" y=\"22\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">", PLOT_L);
+  xml_text(out, rtprof_basename(d->exe));
+  fputs(": committed and live bytes over time</text>\n", out);
+  char h[32];
+  rtprof_human_bytes(h, sizeof h, peak);
+  fprintf(out, "<text x=\"%.1f\" y=\"40\" font-size=\"11\" fill=\"#555\">", PLOT_L);
+  xml_text(out, d->file);
+  fprintf(out, " (pid %" PRIu64 ", written at ", d->pid);
+  xml_text(out, d->reason);
+  fprintf(out, "): %zu snapshot%s", d->nsnapshots, d->nsnapshots == 1 ? "" : "s");
+  if (d->interval_ms) fprintf(out, " every %" PRIu64 " ms", d->interval_ms);
+  fprintf(out, ", highest committed %s</text>\n", h);
+
+  draw_bands(&c);
+  draw_axes(&c);
+  draw_line(&c, "committed", COLOR_COMMITTED, false);
+  draw_line(&c, "live", COLOR_LIVE, true);
+  draw_markers(&c);
+  draw_legend(&c, LEGEND_Y);
+  fputs("</svg>\n", out);
+  free(c.colors);
+}
