@@ -85,6 +85,8 @@ for src in tests/unit/test_*.c; do
   run_test "$name on asan+ubsan" env RTPROF=1 RTPROF_OUT="$T/$name.asan.dump" "$T/$name.asan"
 done
 run_test "test_threads on tsan" env RTPROF=1 RTPROF_OUT="$T/test_threads.tsan.dump" "$T/test_threads.tsan"
+run_test "stress/t_stress.sh asan+ubsan" bash tests/stress/t_stress.sh asan
+run_test "stress/t_stress.sh tsan" bash tests/stress/t_stress.sh tsan
 
 echo "== integration tests"
 for t in tests/*/t_*.sh; do
