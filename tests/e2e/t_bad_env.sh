@@ -16,7 +16,7 @@ while read -r var value; do
   [ "$(grep -c "rtprof: warning: $var" "$OUT/case$n.err")" -eq 1 ] \
     || fail "$var='$value': want exactly one warning naming $var, got: $(cat "$OUT/case$n.err")"
   if [ "$var" != RTPROF_OUT ]; then
-    grep -q "^process .* depth=1 site_capacity=65536 phase_capacity=1024 pair_capacity=65536 " "$dump" \
+    grep -q "^process .* depth=1 site_capacity=65536 phase_capacity=1024 pair_capacity=16384 " "$dump" \
       || fail "$var='$value': defaults not kept: $(head -2 "$dump" | tail -1)"
   fi
 done <<'CASES'
