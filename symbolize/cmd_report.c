@@ -16,7 +16,8 @@ static const char report_usage[] =
     "  --top N              sites per table (default 20; 0: all). JSON and\n"
     "                       collapsed output list all sites unless --top is given\n"
     "  --sort bytes|count|live   order of the sites (default bytes)\n"
-    "  --format text|json|collapsed   output format (default text)\n"
+    "  --format text|json|collapsed|pprof   output format (default text); pprof:\n"
+    "                       a gzipped profile.proto for pprof (redirect it)\n"
     "  --json               same as --format json\n"
     "  --phase PATH         phase sections show only PATH and its subtree\n"
     "  --skip REGEX         attribute each site to its first frame whose function\n"
@@ -25,6 +26,9 @@ static const char report_usage[] =
     "  --stacks             print each site's whole stack (text)\n"
     "  --timeline           text: add the timeline (the dump's snapshots) as a table\n"
     "  --svg FILE           also write the timeline as an SVG chart to FILE (one dump)\n"
+    "  --html FILE          also write the whole report as one self-contained HTML\n"
+    "                       page to FILE: timeline, phase tree, sortable site\n"
+    "                       tables, leaks, flame graph (default --top there: 500)\n"
     "  --addr2line PATH     the addr2line program to run (default: addr2line)\n"
     "  -h, --help           this help\n"
     "\n"
@@ -35,6 +39,27 @@ static int usage_error(const char *fmt, const char *arg) {
   snprintf(msg, sizeof msg, fmt, arg);
   rtprof_error("report: %s (see 'rtprof report --help')", msg);
   return RTPROF_EXIT_USAGE;
+}
+
+/* The HTML page of the report into a file. */
+static int write_html(const char *path, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
+  if (o->phase && rtprof_model_find_phase(m, o->phase) < 0) { /* before creating the file */
+    rtprof_error("--phase: no phase '%s' in the dump%s", o->phase, m->ndumps > 1 ? "s" : "");
+    return -1;
+  }
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    rtprof_error("report: --html: cannot create %s: %s", path, strerror(errno));
+    return -1;
+  }
+  static char buf[1 << 16];
+  setvbuf(f, buf, _IOFBF, sizeof buf);
+  int rc = rtprof_html_write(f, m, o);
+  if (fclose(f) != 0) { /* fclose flushes: a full disk shows here */
+    rtprof_error("report: --html: cannot write %s: %s", path, strerror(errno));
+    return -1;
+  }
+  return rc;
 }
 
 /* The timeline chart of one dump into a file. */
@@ -48,7 +73,7 @@ static int write_svg(const char *path, const rtprof_dump_t *d) {
     rtprof_error("report: --svg: cannot create %s: %s", path, strerror(errno));
     return -1;
   }
-  rtprof_svg_write(f, d);
+  rtprof_svg_write(f, d, NULL);
   if (fclose(f) != 0) { /* fclose flushes: a full disk shows here */
     rtprof_error("report: --svg: cannot write %s: %s", path, strerror(errno));
     return -1;
@@ -58,7 +83,7 @@ static int write_svg(const char *path, const rtprof_dump_t *d) {
 
 int rtprof_cmd_report(int argc, char **argv) {
   rtprof_report_opts_t o = {.format = RTPROF_FMT_TEXT, .sort = RTPROF_SORT_BYTES, .top = 20};
-  const char *skip = NULL, *addr2line = "addr2line", *svg = NULL;
+  const char *skip = NULL, *addr2line = "addr2line", *svg = NULL, *html = NULL;
   char **files = rtprof_xcalloc((size_t)argc, sizeof *files);
   size_t nfiles = 0;
   bool only_files = false;
@@ -89,7 +114,7 @@ int rtprof_cmd_report(int argc, char **argv) {
       o.timeline = true;
       continue;
     }
-    static const char *const valued[] = {"--top", "--sort", "--format", "--phase", "--skip", "--addr2line", "--svg"};
+    static const char *const valued[] = {"--top", "--sort", "--format", "--phase", "--skip", "--addr2line", "--svg", "--html"};
     bool matched = false, err = false;
     const char *v = NULL;
     size_t k;
@@ -125,12 +150,14 @@ int rtprof_cmd_report(int argc, char **argv) {
       if (strcmp(v, "text") == 0) o.format = RTPROF_FMT_TEXT;
       else if (strcmp(v, "json") == 0) o.format = RTPROF_FMT_JSON;
       else if (strcmp(v, "collapsed") == 0) o.format = RTPROF_FMT_COLLAPSED;
+      else if (strcmp(v, "pprof") == 0) o.format = RTPROF_FMT_PPROF;
       else bad = 1;
       break;
     case 3: o.phase = v; break;
     case 4: skip = v; break;
     case 5: addr2line = v; bad = !*v; break;
     case 6: svg = v; bad = !*v; break;
+    case 7: html = v; bad = !*v; break;
     }
     if (bad) {
       char msg[256];
@@ -152,8 +179,10 @@ int rtprof_cmd_report(int argc, char **argv) {
     free(files);
     return RTPROF_EXIT_USAGE;
   }
+  o.skip = skip;
   int status = RTPROF_EXIT_OK;
   if (svg && write_svg(svg, &l.dumps[0])) status = RTPROF_EXIT_USAGE;
+  if (status == RTPROF_EXIT_OK && html && write_html(html, &l.m, &o)) status = RTPROF_EXIT_USAGE;
   if (status == RTPROF_EXIT_OK) {
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);

@@ -308,7 +308,7 @@ static void text_tail(FILE *out, const rtprof_model_t *m) {
 }
 
 /* What each kind of heap misuse means, for the text report. */
-static const char *error_meaning(const char *kind) {
+const char *rtprof_error_meaning(const char *kind) {
   static const struct { const char *kind, *meaning; } meanings[] = {
       {"double_free", "a block freed twice"},
       {"realloc_freed", "realloc of a block already freed"},
@@ -332,7 +332,7 @@ static void text_errors(FILE *out, const rtprof_model_t *m) {
   for (size_t i = 0; i < m->nerrors; i++) {
     const rtprof_rerror_t *e = &m->errors[i];
     char label[LABEL_MAX];
-    const char *meaning = error_meaning(e->kind);
+    const char *meaning = rtprof_error_meaning(e->kind);
     fprintf(out, "  %zu  %s: %" PRIu64 " time%s, block 0x%" PRIx64 "%s%s%s\n", i + 1, e->kind, e->count,
             e->count == 1 ? "" : "s", e->addr, meaning ? " (" : "", meaning ? meaning : "", meaning ? ")" : "");
     if (e->site >= 0) {
@@ -604,6 +604,7 @@ int rtprof_report_write(FILE *out, const rtprof_model_t *m, const rtprof_report_
   case RTPROF_FMT_TEXT: write_text(out, m, o, root); break;
   case RTPROF_FMT_JSON: write_json(out, m, o, root); break;
   case RTPROF_FMT_COLLAPSED: write_collapsed(out, m, o); break;
+  case RTPROF_FMT_PPROF: return rtprof_pprof_write(out, m, o);
   }
   return 0;
 }

@@ -327,7 +327,7 @@ void rtprof_json_str(FILE *out, const char *s);  /* NULL: null */
 void rtprof_json_frame(FILE *out, const rtprof_symtab_t *st, const rtprof_frame_t *f);
 
 /* ---- "report.c": text, JSON and collapsed output ------------------------ */
-typedef enum rtprof_format_e { RTPROF_FMT_TEXT, RTPROF_FMT_JSON, RTPROF_FMT_COLLAPSED } rtprof_format_t;
+typedef enum rtprof_format_e { RTPROF_FMT_TEXT, RTPROF_FMT_JSON, RTPROF_FMT_COLLAPSED, RTPROF_FMT_PPROF } rtprof_format_t;
 
 typedef struct rtprof_report_opts_s {
   rtprof_format_t format;
@@ -337,14 +337,29 @@ typedef struct rtprof_report_opts_s {
   bool stacks;             /* --stacks */
   const char *phase;       /* --phase PATH, or NULL */
   bool timeline;           /* --timeline: text gets the snapshots' table */
+  const char *skip;        /* --skip REGEX, or NULL (named in the HTML page) */
 } rtprof_report_opts_t;
 
 int rtprof_report_write(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o);
+/* What a kind of heap misuse means ("a block freed twice"), or NULL. */
+const char *rtprof_error_meaning(const char *kind);
+
+/* ---- "pprof.c": the report as a pprof profile ------------------------------- */
+/* profile.proto, gzip-wrapped: one sample per (site, phase) pair and one for
+ * the rest of each site. Returns 0, or -1 after a message (out is a tty). */
+int rtprof_pprof_write(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o);
 
 /* ---- "svg.c": the timeline chart --------------------------------------------- */
 /* Committed and live bytes over time, phase bands, peak and label markers:
- * one self-contained SVG document. d has at least one snapshot. */
-void rtprof_svg_write(FILE *out, const rtprof_dump_t *d);
+ * one self-contained SVG document, or with id_prefix an <svg> element for an
+ * HTML page whose ids start with id_prefix. d has at least one snapshot. */
+void rtprof_svg_write(FILE *out, const rtprof_dump_t *d, const char *id_prefix);
+
+/* ---- "html.c": the report as one self-contained HTML page ------------------- */
+/* Timeline charts, phase tree, sortable site and leak tables, flame graph of
+ * the stacks, errors: inline CSS, JS and data, nothing fetched. Returns 0, or
+ * -1 after a message (an unknown --phase). */
+int rtprof_html_write(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o);
 
 /* ---- "diff.c": two runs matched ---------------------------------------------- */
 typedef enum rtprof_change_e {

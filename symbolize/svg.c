@@ -102,6 +102,7 @@ typedef struct chart_s {   /* state of one rtprof_svg_write */
   axis_t x, y;
   uint64_t *colors;        /* phase ids in order of first appearance */
   size_t ncolors;
+  const char *idp;         /* prefix of the element ids ("" standalone) */
 } chart_t;
 
 static double px(const chart_t *c, uint64_t t_ns) { return PLOT_L + (double)t_ns / c->x.unit / c->x.top * (PLOT_R - PLOT_L); }
@@ -129,7 +130,7 @@ static void fmt_time(char *out, size_t n, const chart_t *c, uint64_t t_ns) {
  * snapshot to the next snapshot in another phase (or the last one). */
 static void draw_bands(chart_t *c) {
   const rtprof_dump_t *d = c->d;
-  fputs("<g id=\"phases\" stroke=\"none\">\n", c->out);
+  fprintf(c->out, "<g id=\"%sphases\" stroke=\"none\">\n", c->idp);
   for (size_t i = 0; i < d->nsnapshots;) {
     size_t j = i + 1;
     while (j < d->nsnapshots && d->snapshots[j].phase == d->snapshots[i].phase) j++;
@@ -160,7 +161,7 @@ static void draw_bands(chart_t *c) {
 
 static void draw_axes(chart_t *c) {
   FILE *out = c->out;
-  fputs("<g id=\"axes\" font-size=\"11\" fill=\"#333\">\n", out);
+  fprintf(out, "<g id=\"%saxes\" font-size=\"11\" fill=\"#333\">\n", c->idp);
   for (double v = 0; v <= c->y.top * (1 + 1e-9); v += c->y.step) {
     double y = PLOT_B - v / c->y.top * PLOT_H;
     fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", PLOT_L, y, PLOT_R, y);
@@ -182,8 +183,8 @@ static void draw_axes(chart_t *c) {
 }
 
 static void draw_line(chart_t *c, const char *id, const char *color, bool live) {
-  fprintf(c->out, "<polyline id=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"",
-          id, color);
+  fprintf(c->out, "<polyline id=\"%s%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"",
+          c->idp, id, color);
   for (size_t i = 0; i < c->d->nsnapshots; i++) {
     const rtprof_snapshot_t *s = &c->d->snapshots[i];
     fprintf(c->out, "%s%.1f,%.1f", i ? " " : "", px(c, s->t_ns), py(c, live ? s->live : s->committed));
@@ -193,7 +194,7 @@ static void draw_line(chart_t *c, const char *id, const char *color, bool live) 
 
 static void draw_markers(chart_t *c) {
   FILE *out = c->out;
-  fputs("<g id=\"markers\">\n", out);
+  fprintf(out, "<g id=\"%smarkers\">\n", c->idp);
   for (size_t i = 0; i < c->d->nsnapshots; i++) {
     const rtprof_snapshot_t *s = &c->d->snapshots[i];
     char t[32], h[32];
@@ -219,7 +220,7 @@ static void draw_markers(chart_t *c) {
 
 static void draw_legend(chart_t *c, double y) {
   FILE *out = c->out;
-  fputs("<g id=\"legend\" font-size=\"11\" fill=\"#333\">\n", out);
+  fprintf(out, "<g id=\"%slegend\" font-size=\"11\" fill=\"#333\">\n", c->idp);
   static const struct { const char *what, *color; int shape; } keys[] = {
       {"committed bytes", COLOR_COMMITTED, 0}, {"live bytes", COLOR_LIVE, 0},
       {"new committed peak", COLOR_PEAK, 1},   {"label (rtprof_snapshot)", COLOR_LABEL, 2},
@@ -263,8 +264,8 @@ static void draw_legend(chart_t *c, double y) {
   fputs("</g>\n", out);
 }
 
-void rtprof_svg_write(FILE *out, const rtprof_dump_t *d) {
-  chart_t c = {.out = out, .d = d};
+void rtprof_svg_write(FILE *out, const rtprof_dump_t *d, const char *id_prefix) {
+  chart_t c = {.out = out, .d = d, .idp = id_prefix ? id_prefix : ""};
   uint64_t ymax = 0, peak = 0;
   for (size_t i = 0; i < d->nsnapshots; i++) {
     const rtprof_snapshot_t *s = &d->snapshots[i];
@@ -281,9 +282,9 @@ void rtprof_svg_write(FILE *out, const rtprof_dump_t *d) {
   size_t legend_rows = (listed + LEGEND_COLS - 1) / LEGEND_COLS + (c.ncolors > listed);
   double height = LEGEND_Y + LEGEND_ROW + 4 + (double)legend_rows * LEGEND_ROW + 10;
 
-  fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-          "font-family=\"sans-serif\">\n", W, height, W, height);
+  if (!id_prefix) fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+  fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" %swidth=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+          "font-family=\"sans-serif\">\n", id_prefix ? "class=\"timeline\" " : "", W, height, W, height);
   fputs("<title>rtprof timeline: ", out);
   xml_text(out, d->exe);
   fputs("</title>\n", out);
