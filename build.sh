@@ -13,7 +13,7 @@ OPT=${OPT:--O2}
 VERSION=0.1.0
 
 # Debian packages the build, the demo and the tests need.
-PACKAGES="gcc clang make binutils libmimalloc-dev libunwind-dev pkg-config python3 g++ gdb"
+PACKAGES="gcc clang libclang-rt-14-dev make binutils libmimalloc-dev libunwind-dev pkg-config python3 g++ gdb"
 
 ensure_packages() {
   local missing=() p

@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "../alloc/internal.h"
+#include "rtprof-dump.h"
 
-#define RT_PHASE_NAME 64 /* bytes kept of a phase's name, NUL included */
+#define RT_PHASE_NAME (RTPROF_DUMP_MAX_PHASE_NAME + 1) /* bytes kept of a name, NUL included */
 
 typedef struct rt_phase_s {
   uint32_t parent;            /* set once under the registry lock */

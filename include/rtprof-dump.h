@@ -14,6 +14,7 @@
 #define RTPROF_DUMP_MAX_PAIRS 1048576
 #define RTPROF_DUMP_MAX_MODULES 4096
 #define RTPROF_DUMP_MAX_ERRORS 256
+#define RTPROF_DUMP_MAX_PHASE_NAME 63 /* bytes; with 64 levels a path stays under 4 KiB */
 #define RTPROF_DUMP_MAX_SNAPSHOTS 1048576
 
 /* Record names, in the order they are written. */

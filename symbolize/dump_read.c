@@ -437,6 +437,9 @@ static int rec_phase(reader_t *r, const char *p, const char *end) {
   if (rtprof_map_get(&r->phase_ids, ph.id) >= 0)
     return fail(r, "phase id %llu appears twice", (unsigned long long)ph.id);
   if (ph.parent == ph.id) return fail(r, "field 'parent': a phase cannot be its own parent");
+  if (strlen(ph.name) > RTPROF_DUMP_MAX_PHASE_NAME) /* bounds every path: 64 levels x 64 bytes */
+    return fail(r, "field 'name': %zu bytes, expected at most %d", strlen(ph.name),
+                RTPROF_DUMP_MAX_PHASE_NAME);
   rtprof_map_put(&r->phase_ids, ph.id, d->nphases);
   rtprof_grow(&d->phases, &d->cap_phases, d->nphases + 1, sizeof *d->phases);
   size_t cap = d->cap_phases;

@@ -4,6 +4,7 @@
 D=$TOP/tests/e2e
 $CC $CFLAGS -fPIC -shared "$D/sites_lib.c" -o "$OUT/libsites.so" -L"$LIB" -lrtprof
 $CC $CFLAGS "$D/sites_main.c" -o "$OUT/sites" -L"$OUT" -L"$LIB" -Wl,-rpath,"$OUT:$LIB" -lsites -lrtprof
+cd "$OUT" # RTPROF_OUT='' keeps the default: a dump named rtprof.PID.dump here
 n=0
 while read -r var value; do
   [ -n "$var" ] || continue
