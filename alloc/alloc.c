@@ -272,13 +272,15 @@ static RT_NOINLINE uint32_t site_of_stack(rt_thread_t *t, uintptr_t ra) {
   return rt_site_intern(frames, depth);
 }
 
-/* The site id of `ra` (and its stack, at depth > 1), through a one-entry
- * per-thread cache: allocations in a loop come from the same site. */
+/* The site id of `ra` (and its stack, at depth > 1), through a small
+ * per-thread cache: a program allocates from few sites at a time, and the
+ * shared table is large and cold. */
 RT_INLINE uint32_t site_of(rt_thread_t *t, uintptr_t ra) {
   if (rt_unlikely(rt_options.depth != 1)) return site_of_stack(t, ra);
-  if (rt_likely(t->last_ra == ra)) return t->last_site;
+  uint32_t slot = (uint32_t)((ra >> 2) ^ (ra >> 9)) & (RT_SITE_CACHE - 1);
+  if (rt_likely(t->site_cache_ra[slot] == ra)) return t->site_cache_id[slot];
   uint32_t site = rt_site_intern(&ra, 1);
-  t->last_ra = ra, t->last_site = site;
+  t->site_cache_ra[slot] = ra, t->site_cache_id[slot] = site;
   return site;
 }
 

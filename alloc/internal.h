@@ -43,6 +43,7 @@
 #define RT_PHASE_STACK 64       /* phases nested per thread */
 #define RT_PEAK_SLACK (64 << 10) /* net bytes a thread keeps before publishing */
 #define RT_CHUNK_SLOTS 64       /* counter slots per lazily-mapped chunk */
+#define RT_SITE_CACHE 64        /* per-thread cache of return address -> site id */
 
 /* ---- "options.c": switches read once from the environment -------------- */
 typedef enum rt_on_error_e { RT_ON_ERROR_ABORT, RT_ON_ERROR_WARN } rt_on_error_t;
@@ -142,8 +143,8 @@ struct rt_thread_s {
   uint32_t phase_depth;       /* open phases, including unrecorded ones */
   int in_profiler;            /* recursion guard: > 0 inside our own code */
   bool is_sentinel;           /* a shared placeholder: counts go global */
-  uintptr_t last_ra;          /* one-entry cache: the last depth-1 site ... */
-  uint32_t last_site;         /* ... and its id (sites repeat in loops) */
+  uintptr_t site_cache_ra[RT_SITE_CACHE];   /* a small direct-mapped cache of */
+  uint32_t site_cache_id[RT_SITE_CACHE];    /* depth-1 sites: no shared-table probe */
   uint32_t last_pair_phase, last_pair_site, last_pair; /* same for pairs */
   rt_phase_frame_t phase_stack[RT_PHASE_STACK];
   /* Guarded by the registry lock. */

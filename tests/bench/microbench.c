@@ -1,9 +1,16 @@
 /* malloc/free microbenchmark: `microbench API THREADS ITERS LIVE`.
- * API: mi (plain mimalloc), rt (rt_alloc/rt_free: rtprof off or on by
- * RTPROF), libc (malloc/free: glibc, or whatever LD_PRELOAD puts there).
+ * API: mi (plain mimalloc: mi_malloc/mi_free), rt (rt_alloc/rt_free: rtprof
+ * off or on by RTPROF), libc (malloc/free: whatever the process's malloc is).
  * Each thread keeps LIVE blocks (0 = alloc/free pairs) and replaces one at
- * random per iteration, sizes 16-512 bytes. Prints ns per alloc+free. */
-#include <mimalloc.h>
+ * random per iteration, sizes 16-512 bytes. Prints ns per alloc+free.
+ *
+ * Built twice by tests/bench/run.sh:
+ *  - `microbench`, linked with librtprof and mimalloc (all three APIs). Linking
+ *    mimalloc replaces malloc process-wide, so `libc` here is mimalloc's malloc.
+ *  - `microbench-libc`, compiled with -DMICROBENCH_LIBC_ONLY and linked with
+ *    nothing: only `libc`, which is glibc's malloc, or whatever LD_PRELOAD
+ *    (heaptrack, the rtprof interposer, libmimalloc.so) puts in its place;
+ *    valgrind replaces it too. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,7 +18,11 @@
 #include <string.h>
 #include <time.h>
 
+#ifndef MICROBENCH_LIBC_ONLY
+#include <mimalloc.h>
+
 #include "rtprof.h"
+#endif
 
 typedef enum { API_MI, API_RT, API_LIBC } api_t;
 static api_t api;
@@ -19,16 +30,20 @@ static long iters, live;
 
 static inline void *do_alloc(size_t n) {
   switch (api) {
+#ifndef MICROBENCH_LIBC_ONLY
     case API_MI: return mi_malloc(n);
     case API_RT: return rt_alloc(n);
+#endif
     default: return malloc(n);
   }
 }
 
 static inline void do_free(void *p) {
   switch (api) {
+#ifndef MICROBENCH_LIBC_ONLY
     case API_MI: mi_free(p); break;
     case API_RT: rt_free(p); break;
+#endif
     default: free(p); break;
   }
 }
@@ -61,18 +76,37 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: microbench mi|rt|libc THREADS ITERS LIVE\n");
     return 2;
   }
-  api = strcmp(argv[1], "mi") == 0 ? API_MI : strcmp(argv[1], "rt") == 0 ? API_RT : API_LIBC;
+  if (strcmp(argv[1], "mi") == 0) {
+    api = API_MI;
+  } else if (strcmp(argv[1], "rt") == 0) {
+    api = API_RT;
+  } else if (strcmp(argv[1], "libc") == 0) {
+    api = API_LIBC;
+  } else {
+    fprintf(stderr, "microbench: unknown API '%s' (mi, rt or libc)\n", argv[1]);
+    return 2;
+  }
+#ifdef MICROBENCH_LIBC_ONLY
+  if (api != API_LIBC) {
+    fprintf(stderr, "microbench: this build has the libc API only\n");
+    return 2;
+  }
+#endif
   int threads = atoi(argv[2]);
   iters = atol(argv[3]);
   live = atol(argv[4]);
+  if (threads < 1 || threads > 64 || iters < 0 || live < 0) {
+    fprintf(stderr, "microbench: THREADS 1-64, ITERS and LIVE >= 0\n");
+    return 2;
+  }
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   pthread_t th[64];
-  for (long i = 0; i < threads && i < 64; i++) pthread_create(&th[i], NULL, worker, (void *)i);
-  for (int i = 0; i < threads && i < 64; i++) pthread_join(th[i], NULL);
+  for (long i = 0; i < threads; i++) pthread_create(&th[i], NULL, worker, (void *)i);
+  for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
   printf("%s threads=%d live=%ld: %.2f ns per alloc+free (per thread)\n", argv[1], threads, live,
-         ns / (double)iters);
+         iters ? ns / (double)iters : 0.0);
   return 0;
 }
