@@ -8,7 +8,10 @@ set -eu
 cd "$(dirname "$0")/../.."
 TOP=$PWD
 RTPROF_BIN=${RTPROF_BIN:-$TOP/build/bin/rtprof}   # the command under test
+# The project-wide checker when it is next to the checkout, else our own
+# reading of the same contract (a clean clone in CI has only the latter).
 CHECK_JSON=$TOP/../shared/tools/check-report-json
+[ -f "$CHECK_JSON" ] || CHECK_JSON=$TOP/tests/report/schema.py
 T=$(basename "$0" .sh)
 AREA=${AREA:-report}
 OUT=$TOP/build/tests/$AREA/$T        # this test's own scratch directory
