@@ -211,7 +211,7 @@ echo "pprof: built from $GOSRC ($(go version))"
 pp() { "$PPROF" "$@" 2> "$OUT/pprof.err"; }
 pp -raw "$OUT/bug.pb.gz" > "$OUT/raw.txt" || fail "pprof -raw: $(cat "$OUT/pprof.err")"
 grep -q '^alloc_objects/count alloc_space/bytes\[dflt\] inuse_objects/count inuse_space/bytes$' "$OUT/raw.txt" \
-  && grep -q "comptime e[0-9a-f]* \[FN\]\[FL\]\[LN\]\[IN\]$" "$OUT/raw.txt" \
+  && grep -q "comptime [0-9a-f][0-9a-f]* \[FN\]\[FL\]\[LN\]\[IN\]$" "$OUT/raw.txt" \
   && pass "pprof -raw: sample types, the mapping with its build-id" || fail "pprof -raw: $(head -n 12 "$OUT/raw.txt")"
 total() { sed -n 's/.*Total samples = \([0-9]*\)B* *$/\1/p' "$OUT/top.txt"; }
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$OUT/bug.json" "$1"; }
