@@ -42,10 +42,31 @@ static struct {
 void rt_registry_lock(void) { pthread_mutex_lock(&rt_reg.lock); }
 void rt_registry_unlock(void) { pthread_mutex_unlock(&rt_reg.lock); }
 
+/* In a forked child, the other threads' states are frozen copies; one may
+ * have been caught between bumping a site slot and its totals. Their totals
+ * are made the sums of their site slots again, so the child's dump adds up. */
+static void reconcile_frozen(rt_thread_t *t) {
+  uint64_t allocs = 0, bytes = 0, frees = 0, freed = 0;
+  for (uint32_t c = 0; c * RT_CHUNK_SLOTS < rt_reg.site_ids; c++) {
+    rt_slot_t *chunk = t->site_dir[c];
+    for (uint32_t i = 0; chunk && i < RT_CHUNK_SLOTS; i++) {
+      allocs += chunk[i].allocs, bytes += chunk[i].alloc_bytes;
+      frees += chunk[i].frees, freed += chunk[i].freed_bytes;
+    }
+  }
+  t->allocs = allocs, t->alloc_bytes = bytes, t->frees = frees, t->freed_bytes = freed;
+}
+
 void rt_registry_fork(rt_fork_stage_t stage) {
-  if (stage == RT_FORK_PREPARE) rt_registry_lock();
-  else if (stage == RT_FORK_PARENT) rt_registry_unlock();
-  else pthread_mutex_init(&rt_reg.lock, NULL);
+  if (stage == RT_FORK_PREPARE) {
+    rt_registry_lock();
+  } else if (stage == RT_FORK_PARENT) {
+    rt_registry_unlock();
+  } else {
+    pthread_mutex_init(&rt_reg.lock, NULL);
+    for (rt_thread_t *t = rt_reg.live; t; t = t->next)
+      if (t != rt_self) reconcile_frozen(t);
+  }
 }
 
 static void thread_exit(void *arg);
