@@ -185,7 +185,7 @@ fi
 echo "browser: $("$CHROMIUM" --version 2>/dev/null | head -n 1)"
 
 cat > "$OUT/bug.expect.json" <<EOF
-{"charts": 1, "bands": ["lex", "parse", "check/sema", "check/sema/comptime_eval"], "live_text": "192.0 MiB",
+{"charts": 1, "bands": ["lex", "parse", "check/sema/comptime_eval"], "live_text": "192.0 MiB",
  "phases": 5, "hot_phase": "check/sema/comptime_eval", "hot_calls": 24, "fold_phase": "check",
  "hot_site": "clone_source", "site_rows": $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["sites"]))' "$OUT/bug.json"),
  "leak_site": "comptime.c:$clone_line", "live_bytes": 201326592, "min_frames": 20, "flame_frame": "clone_source",
