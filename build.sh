@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 TOP=$PWD
 B=$TOP/build
 CC=${CC:-gcc}
-CFLAGS_COMMON="-std=gnu11 -Wall -Wextra -Werror -g -fno-omit-frame-pointer"
+CFLAGS_COMMON="-std=gnu11 -Wall -Wextra -Werror -g -fno-omit-frame-pointer -fno-plt"
 OPT=${OPT:--O2}
 VERSION=0.1.0
 
