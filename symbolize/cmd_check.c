@@ -37,16 +37,6 @@ static const char check_usage[] =
     "Exit status: 0 every budget holds, 1 a budget is broken, 2 bad usage or bad\n"
     "input (a bad dump, budget or budget file).\n";
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  rtprof_error("check: %s (see 'rtprof check --help')", msg);
-  return RTPROF_EXIT_USAGE;
-}
 
 /* Parses the options into budgets; returns -1 after a message. */
 static int parse_args(int argc, char **argv, rtprof_budgets_t *bs, const char **dump, const char **baseline,
@@ -56,7 +46,7 @@ static int parse_args(int argc, char **argv, rtprof_budgets_t *bs, const char **
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-      if (*dump) return usage_error("more than one dump ('%s' and '%s')", *dump, a);
+      if (*dump) return rtprof_usage_error("check", "more than one dump ('%s' and '%s')", *dump, a);
       *dump = a;
       continue;
     }
@@ -79,9 +69,9 @@ static int parse_args(int argc, char **argv, rtprof_budgets_t *bs, const char **
     }
     if (matched) {
       char msg[512];
-      if (err) return usage_error("option '--%s' needs a value", rtprof_budget_name((rtprof_budget_kind_t)k));
+      if (err) return rtprof_usage_error("check", "option '--%s' needs a value", rtprof_budget_name((rtprof_budget_kind_t)k));
       if (rtprof_budget_add(bs, (rtprof_budget_kind_t)k, v, NULL, 0, msg, sizeof msg))
-        return usage_error("--%s: %s", rtprof_budget_name((rtprof_budget_kind_t)k), msg);
+        return rtprof_usage_error("check", "--%s: %s", rtprof_budget_name((rtprof_budget_kind_t)k), msg);
       continue;
     }
     static const char *const valued[] = {"--budgets", "--baseline", "--skip", "--addr2line"};
@@ -90,30 +80,30 @@ static int parse_args(int argc, char **argv, rtprof_budgets_t *bs, const char **
       v = rtprof_opt_value(argc, argv, &i, valued[j], &matched, &err);
       if (matched) break;
     }
-    if (!matched) return usage_error("unknown option '%s'", a);
-    if (err) return usage_error("option '%s' needs a value", valued[j]);
-    if (!*v) return usage_error("bad value '' for %s", valued[j]);
+    if (!matched) return rtprof_usage_error("check", "unknown option '%s'", a);
+    if (err) return rtprof_usage_error("check", "option '%s' needs a value", valued[j]);
+    if (!*v) return rtprof_usage_error("check", "bad value '' for %s", valued[j]);
     switch (j) {
     case 0:
-      if (strcmp(v, "-") == 0 && budgets_stdin++) return usage_error("--budgets - given twice");
+      if (strcmp(v, "-") == 0 && budgets_stdin++) return rtprof_usage_error("check", "--budgets - given twice");
       if (rtprof_budgets_read(bs, v)) return -1;
       break;
     case 1:
-      if (*baseline) return usage_error("--baseline given twice ('%s' and '%s')", *baseline, v);
+      if (*baseline) return rtprof_usage_error("check", "--baseline given twice ('%s' and '%s')", *baseline, v);
       *baseline = v;
       break;
     case 2: *skip = v; break;
     case 3: *addr2line = v; break;
     }
   }
-  if (!*dump) return usage_error("no dump given");
+  if (!*dump) return rtprof_usage_error("check", "no dump given");
   int stdin_users = (strcmp(*dump, "-") == 0) + (*baseline && strcmp(*baseline, "-") == 0) + budgets_stdin;
-  if (stdin_users > 1) return usage_error("only one of DUMP, --baseline and --budgets can be standard input");
-  if (bs->n == 0) return usage_error("no budget given (--max-live 0, --budgets FILE, ...)");
+  if (stdin_users > 1) return rtprof_usage_error("check", "only one of DUMP, --baseline and --budgets can be standard input");
+  if (bs->n == 0) return rtprof_usage_error("check", "no budget given (--max-live 0, --budgets FILE, ...)");
   bool growth = false;
   for (size_t i = 0; i < bs->n; i++) growth |= bs->v[i].kind == RTPROF_BUDGET_GROWTH;
-  if (growth && !*baseline) return usage_error("max-growth needs --baseline OLD (the dump to compare with)");
-  if (!growth && *baseline) return usage_error("--baseline %s is given but no --max-growth budget", *baseline);
+  if (growth && !*baseline) return rtprof_usage_error("check", "max-growth needs --baseline OLD (the dump to compare with)");
+  if (!growth && *baseline) return rtprof_usage_error("check", "--baseline %s is given but no --max-growth budget", *baseline);
   return 0;
 }
 

@@ -25,16 +25,6 @@ static const char diff_usage[] =
     "\n"
     "Exit status: 0 success, 2 bad usage or bad input.\n";
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...) {
-  char msg[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  rtprof_error("diff: %s (see 'rtprof diff --help')", msg);
-  return RTPROF_EXIT_USAGE;
-}
 
 int rtprof_cmd_diff(int argc, char **argv) {
   rtprof_diff_opts_t o = {.top = 20};
@@ -45,7 +35,7 @@ int rtprof_cmd_diff(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-      if (nfiles == 2) return usage_error("more than two dumps ('%s'): diff compares BEFORE with AFTER", a);
+      if (nfiles == 2) return rtprof_usage_error("diff", "more than two dumps ('%s'): diff compares BEFORE with AFTER", a);
       files[nfiles++] = argv[i];
       continue;
     }
@@ -69,8 +59,8 @@ int rtprof_cmd_diff(int argc, char **argv) {
       v = rtprof_opt_value(argc, argv, &i, valued[k], &matched, &err);
       if (matched) break;
     }
-    if (!matched) return usage_error("unknown option '%s'", a);
-    if (err) return usage_error("option '%s' needs a value", valued[k]);
+    if (!matched) return rtprof_usage_error("diff", "unknown option '%s'", a);
+    if (err) return rtprof_usage_error("diff", "option '%s' needs a value", valued[k]);
     bool bad = !*v;
     if (k == 0) {
       char *end;
@@ -86,12 +76,12 @@ int rtprof_cmd_diff(int argc, char **argv) {
     if (bad) {
       char msg[256];
       snprintf(msg, sizeof msg, "bad value '%s' for %s", v, valued[k]);
-      return usage_error("%s", msg);
+      return rtprof_usage_error("diff", "%s", msg);
     }
   }
-  if (nfiles != 2) return usage_error("%s", nfiles ? "no AFTER dump given" : "no dumps given (BEFORE AFTER)");
+  if (nfiles != 2) return rtprof_usage_error("diff", "%s", nfiles ? "no AFTER dump given" : "no dumps given (BEFORE AFTER)");
   if (strcmp(files[0], "-") == 0 && strcmp(files[1], "-") == 0)
-    return usage_error("%s", "only one of BEFORE and AFTER can be standard input");
+    return rtprof_usage_error("diff", "%s", "only one of BEFORE and AFTER can be standard input");
   rtprof_load_t l[2];
   if (rtprof_load(&l[0], "diff", &files[0], 1, addr2line, skip)) return RTPROF_EXIT_USAGE;
   if (rtprof_load(&l[1], "diff", &files[1], 1, addr2line, skip)) {

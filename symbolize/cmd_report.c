@@ -34,12 +34,6 @@ static const char report_usage[] =
     "\n"
     "Exit status: 0 success, 2 bad usage or bad input.\n";
 
-static int usage_error(const char *fmt, const char *arg) {
-  char msg[512];
-  snprintf(msg, sizeof msg, fmt, arg);
-  rtprof_error("report: %s (see 'rtprof report --help')", msg);
-  return RTPROF_EXIT_USAGE;
-}
 
 /* The HTML page of the report into a file. */
 static int write_html(const char *path, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
@@ -124,11 +118,11 @@ int rtprof_cmd_report(int argc, char **argv) {
     }
     if (!matched) {
       free(files);
-      return usage_error("unknown option '%s'", a);
+      return rtprof_usage_error("report", "unknown option '%s'", a);
     }
     if (err) {
       free(files);
-      return usage_error("option '%s' needs a value", valued[k]);
+      return rtprof_usage_error("report", "option '%s' needs a value", valued[k]);
     }
     int bad = 0;
     switch (k) {
@@ -163,16 +157,16 @@ int rtprof_cmd_report(int argc, char **argv) {
       char msg[256];
       snprintf(msg, sizeof msg, "bad value '%s' for %s", v, valued[k]);
       free(files);
-      return usage_error("%s", msg);
+      return rtprof_usage_error("report", "%s", msg);
     }
   }
   if (nfiles == 0) {
     free(files);
-    return usage_error("%s", "no dump given");
+    return rtprof_usage_error("report", "%s", "no dump given");
   }
   if (svg && nfiles != 1) {
     free(files);
-    return usage_error("%s", "--svg draws the timeline of one dump");
+    return rtprof_usage_error("report", "%s", "--svg draws the timeline of one dump");
   }
   rtprof_load_t l;
   if (rtprof_load(&l, "report", files, nfiles, addr2line, skip)) {

@@ -151,19 +151,6 @@ static void json_sites(FILE *out, const rtprof_model_t *m, const uint8_t *want, 
   fputs("],\n", out);
 }
 
-static int cmp_pairs(const void *a, const void *b) {
-  const rtprof_rpair_t *x = a, *y = b;
-  if (x->alloc_bytes != y->alloc_bytes) return x->alloc_bytes > y->alloc_bytes ? -1 : 1;
-  return x->site < y->site ? -1 : x->site > y->site;
-}
-
-/* A phase's pairs, largest first (a sorted copy). */
-static rtprof_rpair_t *sorted_pairs(const rtprof_rphase_t *p) {
-  rtprof_rpair_t *v = rtprof_xmalloc((p->npairs ? p->npairs : 1) * sizeof *v);
-  if (p->npairs) memcpy(v, p->pairs, p->npairs * sizeof *v);
-  if (p->npairs > 1) qsort(v, p->npairs, sizeof *v, cmp_pairs);
-  return v;
-}
 
 static bool phase_shown(const rtprof_model_t *m, long pi, long root) {
   return root < 0 || rtprof_model_phase_in(m, pi, root);
@@ -192,7 +179,7 @@ static void json_phases(FILE *out, const rtprof_model_t *m, long root) {
             p->depth - base, p->parent >= 0 ? pos[p->parent] : -1L, p->calls, p->open, p->committed_delta,
             p->committed_delta_max, p->live_delta, p->allocs, p->alloc_bytes, live_of(p->alloc_bytes, p->freed_bytes),
             p->cum_allocs, p->cum_alloc_bytes, live_of(p->cum_alloc_bytes, p->cum_freed_bytes), p->wall_ns, p->npairs);
-    rtprof_rpair_t *v = sorted_pairs(p);
+    rtprof_rpair_t *v = rtprof_sorted_pairs(p);
     for (size_t k = 0; k < p->npairs && k < PHASE_SITES; k++) { /* [site id or null, allocs, bytes, live] */
       fprintf(out, "%s[", k ? "," : "");
       if (v[k].site >= 0) fprintf(out, "%" PRIu64, m->sites[v[k].site].id);
@@ -355,7 +342,7 @@ static char *data_json(const rtprof_model_t *m, const rtprof_report_opts_t *o, l
   for (size_t i = 0; i < m->nphase_order; i++) {
     long pi = m->phase_order[i];
     if (!phase_shown(m, pi, root)) continue;
-    rtprof_rpair_t *v = sorted_pairs(&m->phases[pi]);
+    rtprof_rpair_t *v = rtprof_sorted_pairs(&m->phases[pi]);
     for (size_t k = 0; k < m->phases[pi].npairs && k < PHASE_SITES; k++)
       if (v[k].site >= 0) want[v[k].site] |= SITE_REF;
     free(v);
@@ -823,29 +810,6 @@ static const char page_js[] =
     "  document.documentElement.setAttribute('data-ready', 'true');\n"
     "})();\n";
 
-/* Text for HTML: markup escaped, invalid UTF-8 and control characters
- * replaced. */
-static void html_text(FILE *out, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  size_t n = strlen(s);
-  for (size_t i = 0; i < n;) {
-    unsigned char c = p[i];
-    if (c == '&') fputs("&amp;", out);
-    else if (c == '<') fputs("&lt;", out);
-    else if (c == '>') fputs("&gt;", out);
-    else if (c == '"') fputs("&quot;", out);
-    else if (c < 0x20 || c == 0x7f) fputc('?', out);
-    else if (c < 0x80) fputc(c, out);
-    else {
-      size_t l = rtprof_utf8_len(p + i, n - i);
-      if (l == 0) fputs("\xef\xbf\xbd", out); /* U+FFFD */
-      else fwrite(p + i, 1, l, out);
-      i += l ? l : 1;
-      continue;
-    }
-    i++;
-  }
-}
 
 /* JSON inside <script>: every '<' (only ever inside a string) written as
  * \u003c, so no "</script>" or "<!--" can end or confuse the element. */
@@ -871,11 +835,11 @@ int rtprof_html_write(FILE *out, const rtprof_model_t *m, const rtprof_report_op
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<meta name=\"generator\" content=\"rtprof report --html\">\n"
         "<link rel=\"icon\" href=\"data:,\">\n<title>rtprof report: ", out);
-  html_text(out, rtprof_basename(m->dumps[0].exe));
+  rtprof_markup_text(out, rtprof_basename(m->dumps[0].exe));
   fputs("</title>\n<style>\n", out);
   fputs(page_css, out);
   fputs("</style>\n</head>\n<body>\n<header>\n<h1>rtprof report: <span id=\"program\">", out);
-  html_text(out, m->dumps[0].exe);
+  rtprof_markup_text(out, m->dumps[0].exe);
   fputs("</span></h1>\n<div id=\"meta\"></div>\n<nav id=\"nav\"></nav>\n</header>\n"
         "<noscript><p class=\"note\">The tables, the phase tree and the flame graph are drawn by the page's own "
         "inline script: allow JavaScript to see them (the timeline is plain SVG).</p></noscript>\n"

@@ -402,3 +402,17 @@ void rtprof_model_free(rtprof_model_t *m) {
   free(m->warnings);
   memset(m, 0, sizeof *m);
 }
+
+static int cmp_pairs(const void *a, const void *b) {
+  const rtprof_rpair_t *x = a, *y = b;
+  if (x->alloc_bytes != y->alloc_bytes) return x->alloc_bytes > y->alloc_bytes ? -1 : 1;
+  return x->site < y->site ? -1 : x->site > y->site;
+}
+
+/* A phase's pairs, largest first by alloc bytes, then by site (a copy to free). */
+rtprof_rpair_t *rtprof_sorted_pairs(const rtprof_rphase_t *p) {
+  rtprof_rpair_t *v = rtprof_xmalloc((p->npairs ? p->npairs : 1) * sizeof *v);
+  if (p->npairs) memcpy(v, p->pairs, p->npairs * sizeof *v);
+  if (p->npairs > 1) qsort(v, p->npairs, sizeof *v, cmp_pairs);
+  return v;
+}

@@ -187,19 +187,6 @@ static void text_sites(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   free(idx);
 }
 
-static int cmp_pairs(const void *a, const void *b) {
-  const rtprof_rpair_t *x = a, *y = b;
-  if (x->alloc_bytes != y->alloc_bytes) return x->alloc_bytes > y->alloc_bytes ? -1 : 1;
-  return x->site < y->site ? -1 : x->site > y->site;
-}
-
-/* Pairs of a phase, largest first (a sorted copy). */
-static rtprof_rpair_t *sorted_pairs(const rtprof_rphase_t *p) {
-  rtprof_rpair_t *v = rtprof_xmalloc((p->npairs ? p->npairs : 1) * sizeof *v);
-  if (p->npairs) memcpy(v, p->pairs, p->npairs * sizeof *v);
-  if (p->npairs > 1) qsort(v, p->npairs, sizeof *v, cmp_pairs);
-  return v;
-}
 
 enum { PC_NAME, PC_CALLS, PC_COMMITTED, PC_MAX, PC_LIVE_DELTA, PC_ALLOCS, PC_BYTES, PC_CUM, PC_LIVE, PC_WALL, PC_LAST };
 
@@ -251,7 +238,7 @@ static void text_phases(FILE *out, const rtprof_model_t *m, long root) {
     fprintf(out, "  %-*s", w[PC_NAME], names[r]);
     for (int j = 1; j < PC_LAST; j++) fprintf(out, "  %*s", w[j], cells[r * PC_LAST + j].s);
     fputc('\n', out);
-    rtprof_rpair_t *v = sorted_pairs(p);
+    rtprof_rpair_t *v = rtprof_sorted_pairs(p);
     int ind = 2 * (int)(p->depth - base_depth) + 4;
     for (size_t k = 0; k < p->npairs && k < PHASE_TOP_SITES; k++) {
       char b[32], l[32], label[LABEL_MAX];
@@ -463,7 +450,7 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
             p->calls, p->open, p->committed_delta, p->committed_delta_max, p->live_delta, p->allocs, p->alloc_bytes,
             p->frees, p->freed_bytes, live_of(p->allocs, p->frees), live_of(p->alloc_bytes, p->freed_bytes),
             p->cum_allocs, p->cum_alloc_bytes, live_of(p->cum_alloc_bytes, p->cum_freed_bytes), p->wall_ns);
-    rtprof_rpair_t *v = sorted_pairs(p);
+    rtprof_rpair_t *v = rtprof_sorted_pairs(p);
     bool pfirst = true;
     for (size_t k = 0; k < p->npairs; k++) {
       if (v[k].site < 0 || !shown[v[k].site]) continue; /* overflow row and cut sites: in the figures only */

@@ -63,6 +63,9 @@ void rtprof_human_percent(char *out, size_t n, int64_t before, int64_t after);
 int rtprof_parse_size(const char *s, uint64_t *out, char *err, size_t errlen);
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
 size_t rtprof_utf8_len(const unsigned char *s, size_t n);
+void rtprof_markup_text(FILE *out, const char *s); /* escaped for XML and HTML */
+/* "CMD: message (see 'rtprof CMD --help')" on stderr; returns RTPROF_EXIT_USAGE. */
+int rtprof_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "--opt VALUE" or "--opt=VALUE" at argv[*i]: *matched when it is that
  * option; returns the value (advancing *i past it), or NULL with *err set
  * when the value is missing. */
@@ -320,6 +323,7 @@ bool rtprof_frame_is_resolved(const rtprof_frame_t *f);
 bool rtprof_frame_equal(const rtprof_frame_t *a, const rtprof_frame_t *b);
 bool rtprof_model_phase_in(const rtprof_model_t *m, long phase, long root);
 void rtprof_model_free(rtprof_model_t *m);
+rtprof_rpair_t *rtprof_sorted_pairs(const rtprof_rphase_t *p); /* largest first; free() it */
 
 /* ---- "json.c": JSON pieces ------------------------------------------------ */
 void rtprof_json_str(FILE *out, const char *s);  /* NULL: null */

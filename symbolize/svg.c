@@ -29,30 +29,6 @@ static const char *const palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2"
                                       "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
 #define NCOLORS (sizeof palette / sizeof *palette)
 
-/* Text for XML: markup escaped, invalid UTF-8 and control characters
- * replaced, so the document stays well-formed whatever the names hold. */
-static void xml_text(FILE *out, const char *s) {
-  const unsigned char *p = (const unsigned char *)s;
-  size_t n = strlen(s);
-  for (size_t i = 0; i < n;) {
-    unsigned char c = p[i];
-    if (c == '&') fputs("&amp;", out);
-    else if (c == '<') fputs("&lt;", out);
-    else if (c == '>') fputs("&gt;", out);
-    else if (c == '"') fputs("&quot;", out);
-    else if (c == '\'') fputs("&apos;", out);
-    else if (c < 0x20 || c == 0x7f) fputc('?', out);
-    else if (c < 0x80) fputc(c, out);
-    else {
-      size_t l = rtprof_utf8_len(p + i, n - i);
-      if (l == 0) fputs("\xef\xbf\xbd", out); /* U+FFFD */
-      else fwrite(p + i, 1, l, out);
-      i += l ? l : 1;
-      continue;
-    }
-    i++;
-  }
-}
 
 /* A step of 1, 2 or 5 times a power of ten giving about `ticks` ticks. */
 static double nice_step(double range, int ticks) {
@@ -146,13 +122,13 @@ static void draw_bands(chart_t *c) {
     fmt_time(b, sizeof b, c, t1);
     fprintf(c->out, "<rect class=\"phase\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
             "fill-opacity=\"0.22\"><title>", x0, PLOT_T, w, PLOT_H, palette[k % NCOLORS]);
-    xml_text(c->out, phase_path(d, phase));
+    rtprof_markup_text(c->out, phase_path(d, phase));
     fprintf(c->out, ": %s to %s</title></rect>\n", a, b);
     const char *name = phase_name(d, phase);
     if (w >= 7.0 * (double)strlen(name) + 6) { /* the label fits the band */
       fprintf(c->out, "<text class=\"phase-label\" x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#333\">", x0 + 3,
               PLOT_T + 13);
-      xml_text(c->out, name);
+      rtprof_markup_text(c->out, name);
       fputs("</text>\n", c->out);
     }
   }
@@ -206,12 +182,12 @@ static void draw_markers(chart_t *c) {
               "at %s</title></circle>\n", x, py(c, s->committed), COLOR_PEAK, h, t);
     } else if (s->kind_id == RTPROF_SNAP_LABEL) {
       fprintf(out, "<g class=\"label\"><title>");
-      xml_text(out, s->name);
+      rtprof_markup_text(out, s->name);
       fprintf(out, " at %s</title>\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
               "stroke-dasharray=\"4 3\"/>\n", t, x, PLOT_T, x, PLOT_B, COLOR_LABEL);
       fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\" transform=\"rotate(-90 %.1f %.1f)\">", x - 3,
               PLOT_B - 4, COLOR_LABEL, x - 3, PLOT_B - 4);
-      xml_text(out, s->name);
+      rtprof_markup_text(out, s->name);
       fputs("</text></g>\n", out);
     }
   }
@@ -243,16 +219,16 @@ static void draw_legend(chart_t *c, double y) {
     fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\" fill-opacity=\"0.5\"/>\n", x,
             yy - 10, palette[i % NCOLORS]);
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\"><title>", x + 18, yy);
-    xml_text(out, path);
+    rtprof_markup_text(out, path);
     fputs("</title>", out);
     size_t len = strlen(path), max = (size_t)(colw / 6.5) - 4;
     if (len > max) { /* keep the end of a long path: the leaf names the phase */
       size_t k = len - max;
       while (k < len && ((unsigned char)path[k] & 0xc0) == 0x80) k++; /* not inside a character */
       fputs("...", out);
-      xml_text(out, path + k);
+      rtprof_markup_text(out, path + k);
     } else {
-      xml_text(out, path);
+      rtprof_markup_text(out, path);
     }
     fputs("</text>\n", out);
   }
@@ -286,18 +262,18 @@ void rtprof_svg_write(FILE *out, const rtprof_dump_t *d, const char *id_prefix) 
   fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" %swidth=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
           "font-family=\"sans-serif\">\n", id_prefix ? "class=\"timeline\" " : "", W, height, W, height);
   fputs("<title>rtprof timeline: ", out);
-  xml_text(out, d->exe);
+  rtprof_markup_text(out, d->exe);
   fputs("</title>\n", out);
   fprintf(out, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", W, height);
   fprintf(out, "<text x=\"%.1f\" y=\"22\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">", PLOT_L);
-  xml_text(out, rtprof_basename(d->exe));
+  rtprof_markup_text(out, rtprof_basename(d->exe));
   fputs(": committed and live bytes over time</text>\n", out);
   char h[32];
   rtprof_human_bytes(h, sizeof h, peak);
   fprintf(out, "<text x=\"%.1f\" y=\"40\" font-size=\"11\" fill=\"#555\">", PLOT_L);
-  xml_text(out, d->file);
+  rtprof_markup_text(out, d->file);
   fprintf(out, " (pid %" PRIu64 ", written at ", d->pid);
-  xml_text(out, d->reason);
+  rtprof_markup_text(out, d->reason);
   fprintf(out, "): %zu snapshot%s", d->nsnapshots, d->nsnapshots == 1 ? "" : "s");
   if (d->interval_ms) fprintf(out, " every %" PRIu64 " ms", d->interval_ms);
   fprintf(out, ", highest committed %s</text>\n", h);

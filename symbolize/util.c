@@ -377,3 +377,39 @@ const char *rtprof_opt_value(int argc, char **argv, int *i, const char *name, bo
   }
   return argv[++*i];
 }
+
+/* Text for XML and HTML: markup escaped, invalid UTF-8 and control
+ * characters replaced, so the document stays well-formed whatever the names
+ * hold. */
+void rtprof_markup_text(FILE *out, const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  size_t n = strlen(s);
+  for (size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c == '&') fputs("&amp;", out);
+    else if (c == '<') fputs("&lt;", out);
+    else if (c == '>') fputs("&gt;", out);
+    else if (c == '"') fputs("&quot;", out);
+    else if (c == '\'') fputs("&apos;", out);
+    else if (c < 0x20 || c == 0x7f) fputc('?', out);
+    else if (c < 0x80) fputc(c, out);
+    else {
+      size_t l = rtprof_utf8_len(p + i, n - i);
+      if (l == 0) fputs("\xef\xbf\xbd", out); /* U+FFFD */
+      else fwrite(p + i, 1, l, out);
+      i += l ? l : 1;
+      continue;
+    }
+    i++;
+  }
+}
+
+int rtprof_usage_error(const char *cmd, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  rtprof_error("%s: %s (see 'rtprof %s --help')", cmd, msg, cmd);
+  return RTPROF_EXIT_USAGE;
+}
