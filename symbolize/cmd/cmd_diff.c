@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "cmd/cmd.h"
 
 static const char diff_usage[] =
     "usage: rtprof diff [options] BEFORE AFTER\n"

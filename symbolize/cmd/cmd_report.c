@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "cmd/cmd.h"
 
 static const char report_usage[] =
     "usage: rtprof report [options] DUMP...\n"

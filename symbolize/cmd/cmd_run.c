@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "rtprof_cli.h"
+#include "cmd/cmd.h"
 
 static void run_usage(FILE *out) {
   fprintf(out,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "common/common.h"
 
 static void vmessage(const char *prefix, const char *fmt, va_list ap) {
   char buf[1024]; /* one line; longer messages are cut, never overflowed */

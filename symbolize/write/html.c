@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "write/write.h"
 
 #define HTML_DEFAULT_TOP 500   /* rows per site table when --top is not given */
 #define PHASE_SITES 10         /* sites listed under each phase */

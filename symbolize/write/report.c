@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "write/write.h"
 
 #define PHASE_TOP_SITES 5
 #define LABEL_MAX 8192
