@@ -1,7 +1,8 @@
 /* Private header of the rtprof command, stage "write": the writers. Owns
  * text, JSON and collapsed output (write/report.c, write/json.c), pprof
  * (write/pprof.c), the SVG timeline (write/svg.c), the HTML page
- * (write/html.c) and the diff's text and JSON (write/diff_write.c).
+ * (write/html.c; its style and script are write/report.css and report.js,
+ * embedded at build time) and the diff's text and JSON (write/diff_write.c).
  * Uses model/ and the stages below; reads no file. */
 #ifndef RTPROF_WRITE_H
 #define RTPROF_WRITE_H

@@ -45,7 +45,7 @@ build_obj() { # OUT SRC FLAGS...
   local out=$1 src=$2 d; shift 2
   if [ -f "$out" ]; then
     local newer=0
-    for d in "$src" include/*.h symbolize/*.h symbolize/*/*.h "$0"; do [ "$d" -nt "$out" ] && newer=1 && break; done
+    for d in "$src" include/*.h symbolize/*.h symbolize/*/*.h symbolize/*/*.js symbolize/*/*.css "$0"; do [ "$d" -nt "$out" ] && newer=1 && break; done
     [ $newer -eq 0 ] && return 0
   fi
   $CLANG $CFLAGS "$@" -c "$src" -o "$out"
