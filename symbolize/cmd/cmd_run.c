@@ -66,47 +66,55 @@ static char *expand_pid(const char *templ, pid_t pid) {
   return out;
 }
 
+enum { OPT_DEPTH = 256, OPT_FOLLOW, OPT_NO_REPORT, OPT_TOP, OPT_SKIP, OPT_JSON };
+static const struct option run_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"depth", required_argument, NULL, OPT_DEPTH},
+    {"follow-children", no_argument, NULL, OPT_FOLLOW},
+    {"no-report", no_argument, NULL, OPT_NO_REPORT},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"skip", required_argument, NULL, OPT_SKIP},
+    {"json", no_argument, NULL, OPT_JSON},
+    {0},
+};
+
 int rtprof_cmd_run(int argc, char **argv) {
   const char *out = "rtprof.%p.dump", *depth = NULL;
   bool follow = false, report = true;
-  char *report_args[16];
+  char *report_args[8]; /* report, --top N, --skip REGEX, --json, the dump */
   int nreport = 0;
   report_args[nreport++] = "report";
-  int i = 1;
-  for (; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--") == 0) {
-      i++;
-      break;
-    } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+  char *top = NULL, *skip = NULL; /* passed to the report (the last one wins there too) */
+  bool json = false;
+  const char *name;
+  int c;
+  optind = 0;
+  /* "+": options end at CMD, whether or not "--" comes first */
+  while ((c = rtprof_getopt("run", argc, argv, "+:ho:", run_options, &name)) != -1) {
+    switch (c) {
+    case 'h':
       run_usage(stdout);
       return RTPROF_EXIT_OK;
-    } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
-      out = argv[++i];
-    } else if (strcmp(a, "--depth") == 0 && i + 1 < argc) {
-      depth = argv[++i];
+    case 'o': out = optarg; break;
+    case OPT_DEPTH: {
+      depth = optarg;
       char *end;
       long d = strtol(depth, &end, 10);
       if (*end != '\0' || d < 1 || d > 16) {
         rtprof_error("run: --depth '%s': expected a number from 1 to 16", depth);
         return RTPROF_EXIT_USAGE;
       }
-    } else if (strcmp(a, "--follow-children") == 0) {
-      follow = true;
-    } else if (strcmp(a, "--no-report") == 0) {
-      report = false;
-    } else if ((strcmp(a, "--top") == 0 || strcmp(a, "--skip") == 0) && i + 1 < argc && nreport < 12) {
-      report_args[nreport++] = argv[i];
-      report_args[nreport++] = argv[++i];
-    } else if (strcmp(a, "--json") == 0 && nreport < 12) {
-      report_args[nreport++] = argv[i];
-    } else if (a[0] == '-') {
-      rtprof_error("run: unknown option '%s' (see 'rtprof run --help')", a);
-      return RTPROF_EXIT_USAGE;
-    } else {
-      break; /* CMD without "--" */
+      break;
+    }
+    case OPT_FOLLOW: follow = true; break;
+    case OPT_NO_REPORT: report = false; break;
+    case OPT_TOP: top = optarg; break;
+    case OPT_SKIP: skip = optarg; break;
+    case OPT_JSON: json = true; break;
+    default: return RTPROF_EXIT_USAGE; /* '?': the message is out */
     }
   }
+  int i = optind;
   if (i >= argc) {
     rtprof_error("run: no command given (usage: rtprof run [options] -- CMD [ARGS...])");
     return RTPROF_EXIT_USAGE;
@@ -183,6 +191,15 @@ int rtprof_cmd_run(int argc, char **argv) {
                  "static binary the interposer cannot enter)", argv[i], dump);
   } else if (report) {
     fprintf(stderr, "rtprof: %s exited with status %d; dump %s\n", argv[i], code, dump);
+    if (top) {
+      report_args[nreport++] = "--top";
+      report_args[nreport++] = top;
+    }
+    if (skip) {
+      report_args[nreport++] = "--skip";
+      report_args[nreport++] = skip;
+    }
+    if (json) report_args[nreport++] = "--json";
     report_args[nreport++] = dump;
     report_args[nreport] = NULL;
     fflush(stdout);

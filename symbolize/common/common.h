@@ -62,9 +62,5 @@ size_t rtprof_utf8_len(const unsigned char *s, size_t n);
 void rtprof_markup_text(FILE *out, const char *s); /* escaped for XML and HTML */
 /* "CMD: message (see 'rtprof CMD --help')" on stderr; returns RTPROF_EXIT_USAGE. */
 int rtprof_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* "--opt VALUE" or "--opt=VALUE" at argv[*i]: *matched when it is that
- * option; returns the value (advancing *i past it), or NULL with *err set
- * when the value is missing. */
-const char *rtprof_opt_value(int argc, char **argv, int *i, const char *name, bool *matched, bool *err);
 
 #endif /* RTPROF_COMMON_H */
