@@ -1,4 +1,4 @@
-/* libFuzzer harness of the dump reader (symbolize/dump_read.c) and of what a
+/* libFuzzer harness of the dump reader (symbolize/read/dump_read.c) and of what a
  * dump it accepts flows into: the module lookup of symbolize.c, the model of
  * model.c and the report formats of report.c and pprof.c. Nothing here spawns a
  * process or opens a file named by the input: module paths are made relative
