@@ -11,7 +11,7 @@
  *   - refused: exactly one line on stderr, "rtprof: error: FILE:LINE: what",
  *     with LINE a line that exists in the input (or the one after the last);
  *   - accepted: nothing on stderr but "rtprof: warning:" lines, and a dump
- *     that keeps the promises of rtprof_cli.h (sorted ids, frames in range,
+ *     that keeps the promises of read/read.h (sorted ids, frames in range,
  *     every phase with a path, every pair naming a phase and a site);
  *   - either way, memory in proportion to the input: the strings the reader
  *     and the model intern (names, paths) stay below MAX_BLOWUP times the
