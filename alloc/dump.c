@@ -509,7 +509,9 @@ int rt_dump_write(const char *path, const char *reason) {
     if (target != RT_TARGET_FD && close(fd) != 0 && !w->failed) w->failed = true, w->err = errno;
     if (w->failed) {
       err = w->err;
-      warn_failure("cannot write the dump:", target == RT_TARGET_FILE ? tmp : path, err);
+      warn_failure(err == ETIMEDOUT ? "cannot write the dump: its reader took nothing for 2 s:"
+                                    : "cannot write the dump:",
+                   target == RT_TARGET_FILE ? tmp : path, err);
       if (target == RT_TARGET_FILE) unlink(tmp);
     } else if (target == RT_TARGET_FILE && rename(tmp, path) != 0) {
       err = errno;
