@@ -486,7 +486,8 @@ int rt_dump_write(const char *path, const char *reason) {
     return 0;
   }
   if (target == RT_TARGET_REFUSED) {
-    err = EINVAL;
+    struct stat st;
+    err = lstat(path, &st) == 0 && S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
     warn_failure("cannot write the dump: not a regular file, FIFO or character device:", path, err);
     pthread_mutex_unlock(&rt_dump_lock);
     errno = err;
