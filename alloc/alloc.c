@@ -500,13 +500,11 @@ static RT_COLD uint32_t interior_site(const void *p) {
   return 0;
 }
 
-/* The tag of a block being freed or reallocated, or NULL after reporting
- * why it is not one of ours. Nothing in front of `p` is read before
- * mimalloc confirms the memory is its own. */
-static rt_tag_t *checked_tag(void *p, uintptr_t ra, const char *what) {
-  bool freeing = what[0] == 'f';
+/* Why `p` (being freed or reallocated) is not a live block of ours, on
+ * stderr and in the dump. `front_ok`: the 16 bytes before p can be read. */
+static RT_COLD void report_bad_pointer(void *p, uintptr_t ra, bool freeing, bool front_ok) {
   uint32_t site;
-  if (((uintptr_t)p & 15) != 0 || !readable_front(p)) {
+  if (!front_ok || ((uintptr_t)p & 15) != 0) {
     if (freed_big_site(p, &site))
       rt_heap_error(freeing ? RT_ERR_DOUBLE_FREE : RT_ERR_REALLOC_FREED, p, site, ra);
     else if (((uintptr_t)p & 15) != 0 && mi_is_in_heap_region(p) &&
@@ -514,18 +512,29 @@ static rt_tag_t *checked_tag(void *p, uintptr_t ra, const char *what) {
       rt_heap_error(RT_ERR_INTERIOR, p, site, ra);
     else
       rt_heap_error(freeing ? RT_ERR_FOREIGN_FREE : RT_ERR_FOREIGN_REALLOC, p, 0, ra);
-    return NULL;
+    return;
   }
-  rt_tag_t *tag = (rt_tag_t *)((char *)p - RT_TAG_SIZE);
-  uint32_t check = tag->check;
+  const rt_tag_t *tag = (const rt_tag_t *)((char *)p - RT_TAG_SIZE);
   site = tag->site;
-  if (rt_likely(check == tag_check(tag, tag->size_pair, site, RT_TAG_LIVE))) return tag;
-  if (check == tag_check(tag, 0, site, RT_TAG_FREED))
+  if (tag->check == tag_check(tag, 0, site, RT_TAG_FREED))
     rt_heap_error(freeing ? RT_ERR_DOUBLE_FREE : RT_ERR_REALLOC_FREED, p, site, ra);
   else if (mi_is_in_heap_region(p) && (site = interior_site(p)) != 0 && site != RT_SITE_INTERNAL)
     rt_heap_error(RT_ERR_INTERIOR, p, site, ra);
   else
     rt_heap_error(RT_ERR_DAMAGED_TAG, p, 0, ra);
+}
+
+/* The tag of a block being freed or reallocated, or NULL after reporting
+ * why it is not one of ours. Nothing in front of `p` is read before
+ * mimalloc confirms the memory is its own (readable_front). */
+RT_INLINE rt_tag_t *checked_tag(void *p, uintptr_t ra, bool freeing) {
+  if (rt_unlikely(((uintptr_t)p & 15) != 0) || !readable_front(p)) {
+    report_bad_pointer(p, ra, freeing, false);
+    return NULL;
+  }
+  rt_tag_t *tag = (rt_tag_t *)((char *)p - RT_TAG_SIZE);
+  if (rt_likely(tag->check == tag_check(tag, tag->size_pair, tag->site, RT_TAG_LIVE))) return tag;
+  report_bad_pointer(p, ra, freeing, true);
   return NULL;
 }
 
@@ -575,7 +584,7 @@ RT_NOINLINE void rt_profiled_free(void *p, uintptr_t ra) {
     mi_free(p);
     return;
   }
-  rt_tag_t *tag = checked_tag(p, ra, "free");
+  rt_tag_t *tag = checked_tag(p, ra, true);
   if (tag == NULL) return; /* reported; leaking it is the safe choice */
   size_t size = tag_size(tag);
   uint32_t site = tag->site, pair = tag_pair(tag);
@@ -619,7 +628,7 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
     return q;
   }
   if (p == NULL) return rt_profiled_alloc(size, 0, false, ra);
-  rt_tag_t *tag = checked_tag(p, ra, "realloc");
+  rt_tag_t *tag = checked_tag(p, ra, false);
   if (tag == NULL) {
     errno = EINVAL;
     return NULL;
