@@ -195,15 +195,17 @@ void rt_options_read(void) {
    * (secure_getenv already returns NULL there; the explicit test also covers
    * a libc that would not.) */
   if (getauxval(AT_SECURE) != 0) return;
-  for (int i = 0; i < OPT_LAST; i++) read_one(&rt_opt_table[i]);
-  /* RTPROF_CHILDREN=0: a process started by the profiled one stays off
-   * (alloc.c notes the profiled process's pid in RTPROF_PID). */
+  /* RTPROF_CHILDREN=0: a process started by the profiled one stays off,
+   * quietly (alloc.c notes the profiled process's pid in RTPROF_PID). */
+  read_one(&rt_opt_table[OPT_CHILDREN]);
   const char *owner = secure_getenv("RTPROF_PID");
   uint64_t pid;
   if (!rt_options.children && owner != NULL && parse_uint(owner, &pid) && pid != (uint64_t)getpid()) {
     rt_options.child_of_other = true;
-    rt_options.profiling = false;
+    return;
   }
+  for (int i = 0; i < OPT_LAST; i++)
+    if (i != OPT_CHILDREN) read_one(&rt_opt_table[i]);
   make_out_absolute();
   if (rt_options.profiling) check_out_writable();
 }
