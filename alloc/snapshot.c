@@ -129,20 +129,31 @@ static void arm_growth_trigger(void) {
   rt_store_relaxed(&rt_flush_trigger, peak + peak / 16 + (64 << 10));
 }
 
-/* Sleeps until `deadline` (CLOCK_MONOTONIC ns) or until woken. */
+/* Sleeps until `deadline` (CLOCK_MONOTONIC ns), or until woken while no
+ * dump is asked for. (Once one is, the word stays 1 until the dump, so the
+ * allocating threads make no more wake-up calls meanwhile.) */
 static void wait_until(uint64_t deadline) {
   uint64_t now = rt_now_ns();
   if (now >= deadline) return;
   uint64_t ns = deadline - now;
   struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-  syscall(SYS_futex, &rt_sampler_wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+  if (rt_load_relaxed(&rt_sampler_wake) == 0)
+    syscall(SYS_futex, &rt_sampler_wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+  else
+    nanosleep(&ts, NULL);
+}
+
+static uint64_t thread_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* The sampler, scheduled by deadlines (a snapshot every interval, a dump
  * every flush period, measured from the previous deadline, not from the end
  * of the previous dump), and woken early by growth. A slow dump (very large
  * tables) stretches the next wait so dumping stays under about 10% of a
- * core. */
+ * core (20% while growth asks for dumps). */
 static void *sampler_main(void *arg) {
   /* A first dump at once, so a kill at any moment leaves one; but not in a
    * forked child, which often execs at once (it would leave a stray dump). */
@@ -159,7 +170,7 @@ static void *sampler_main(void *arg) {
     if (growth && last_flush + RT_GROWTH_GAP_NS + 4 * took < deadline)
       deadline = last_flush + RT_GROWTH_GAP_NS + 4 * took;
     wait_until(deadline);
-    growth |= __atomic_exchange_n(&rt_sampler_wake, 0, __ATOMIC_RELAXED) != 0;
+    growth = rt_load_relaxed(&rt_sampler_wake) != 0;
     now = rt_now_ns();
     uint64_t committed = rt_committed_now(NULL);
     if (step && now >= next_sample) {
@@ -172,12 +183,14 @@ static void *sampler_main(void *arg) {
     if (flush_ns && (now >= next_flush || growth_due)) {
       growth = false;
       arm_growth_trigger(); /* before: growth during the write asks again */
+      rt_store_relaxed(&rt_sampler_wake, 0);
       char path[sizeof rt_options.out + 32];
       rt_dump_path(path, sizeof path);
+      uint64_t cpu = thread_cpu_ns();
       rt_dump_write(path, "flush");
+      took = thread_cpu_ns() - cpu; /* CPU, not wall time: a loaded machine must not slow the dumps */
       last_flush = now;
       now = rt_now_ns();
-      took = now - last_flush;
       if (now >= next_flush) {
         next_flush += flush_ns;
         if (next_flush <= now) next_flush = now + flush_ns;

@@ -18,20 +18,22 @@ def attempt(name, after_s):
     recs = [tuple(map(int, l.split())) for l in open(side) if l.endswith("\n")]
     before = [live for t, live in recs if t < kill_ns - 100_000_000]
     reached = max(before, default=0)
+    at_kill = max((live for t, live in recs), default=0)
     peak = 0
     for l in open(dump):
         if l.startswith("totals "):
             peak = int(dict(f.split("=") for f in l.split()[1:])["peak_live_bytes"])
     frac = peak / reached if reached else 1.0
-    return reached, peak, frac
+    return reached, peak, frac, at_kill
 bad = []
 for i, after in enumerate([0.3, 0.7, 1.2, 1.7, 2.4]):
-    reached, peak, frac = attempt(f"k{i}", after)
+    reached, peak, frac, at_kill = attempt(f"k{i}", after)
     if frac < 0.9:  # a timing guarantee on a shared machine: one more try before failing
         print(f"kill at {after:.1f} s: {frac:.3f} of the peak, retrying")
-        reached, peak, frac = attempt(f"k{i}r", after)
+        reached, peak, frac, at_kill = attempt(f"k{i}r", after)
     print(f"kill at {after:.1f} s: peak reached >100 ms before {reached >> 20} MiB, "
-          f"in the dump {peak >> 20} MiB: {frac:.3f} kept")
+          f"in the dump {peak >> 20} MiB: {frac:.3f} kept ({peak / at_kill:.3f} of the {at_kill >> 20} MiB "
+          f"live at the kill)")
     if frac < 0.9: bad.append(after)
 assert not bad, f"the dump kept less than 90% of the peak when killed at {bad} s"
 PY
