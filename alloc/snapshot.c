@@ -160,9 +160,9 @@ static void *sampler_main(void *arg) {
   const uint64_t ms = 1000000u, flush_ns = (uint64_t)rt_options.flush_ms * ms;
   uint64_t now = rt_now_ns(), next_flush = now, last_flush = 0, took = 0;
   uint64_t next_sample = now + rt_load_relaxed(&rt_snaps.interval_ms) * ms;
-  bool growth = false;
   if (arg != NULL) next_flush += flush_ns;
   for (;;) {
+    bool growth = rt_load_relaxed(&rt_sampler_wake) != 0; /* may have come during the last dump */
     uint64_t step = rt_load_relaxed(&rt_snaps.interval_ms) * ms;
     uint64_t deadline = now + 1000 * ms;
     if (flush_ns && next_flush < deadline) deadline = next_flush;
@@ -181,7 +181,6 @@ static void *sampler_main(void *arg) {
     rt_snapshot_peak_check(committed);
     bool growth_due = growth && now >= last_flush + RT_GROWTH_GAP_NS + 4 * took;
     if (flush_ns && (now >= next_flush || growth_due)) {
-      growth = false;
       arm_growth_trigger(); /* before: growth during the write asks again */
       rt_store_relaxed(&rt_sampler_wake, 0);
       char path[sizeof rt_options.out + 32];
