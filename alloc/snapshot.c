@@ -233,6 +233,7 @@ void rt_snapshots_fork(rt_fork_stage_t stage) {
   else {
     pthread_mutex_init(&rt_snaps.lock, NULL);
     rt_snaps.sampler_running = false;
+    rt_sampler_wake = 0; /* the parent's request: a child that execs at once must leave no dump */
     if (rt_mode == RT_MODE_ON) start_sampler(true);
   }
 }
