@@ -120,8 +120,9 @@ void rt_flush_request(void) {
     syscall(SYS_futex, &rt_sampler_wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
-/* The next dump is asked for once the live peak passes `peak` by 1/16 and
- * 64 KiB: each such dump keeps at least 94% of the peak before it. */
+/* The next dump is asked for once the live peak passes the one being dumped
+ * by 1/16 and 64 KiB: the peak on disk trails the process's by at most that
+ * margin plus what one rate-limit gap and one dump let it grow. */
 static void arm_growth_trigger(void) {
   rt_totals_t t;
   rt_totals_read(&t);
