@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <link.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -506,7 +507,22 @@ int rt_dump_write(const char *path, const char *reason) {
   } else {
     rt_writer_t *w = &rt_writer;
     w->fd = fd, w->stream = target != RT_TARGET_FILE, w->failed = false, w->len = 0;
+    /* A stream whose reader went away must give EPIPE, not a SIGPIPE that
+     * ends the program: block it meanwhile, and take back one we raised. */
+    sigset_t pipe_set, old_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    bool was_pending = false;
+    if (w->stream) {
+      pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+      was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+    }
     write_dump(w, reason);
+    if (w->stream) {
+      struct timespec zero = {0, 0};
+      if (!was_pending && w->failed && w->err == EPIPE) sigtimedwait(&pipe_set, NULL, &zero);
+      pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+    }
     if (target != RT_TARGET_FD && close(fd) != 0 && !w->failed) w->failed = true, w->err = errno;
     if (w->failed) {
       err = w->err;

@@ -2,7 +2,7 @@
 # at the old temporary name (PATH.tmp.PID) or at the final name (to a file,
 # to a FIFO) is never followed; the dump is a 0600 regular file. A FIFO as
 # RTPROF_OUT never hangs the program (no reader: a warning; a reader: one
-# dump, at exit); /dev/stdout gets one dump at exit that `rtprof report -`
+# dump, at exit; a reader that leaves: a warning, no SIGPIPE); /dev/stdout gets one dump at exit that `rtprof report -`
 # reads, not periodic dumps run together.
 . "$(dirname "$0")/common.sh"
 $CC $CFLAGS "$TOP/tests/e2e/target_prog.c" -o "$OUT/prog" -L"$LIB" -Wl,-rpath,"$LIB" -lrtprof
@@ -53,6 +53,13 @@ wait $reader || true
 [ "$(grep -c '^rtprof-dump ' fifo3.out)" -eq 1 ] || fail "FIFO target: want one dump, got $(grep -c '^rtprof-dump ' fifo3.out)"
 grep -q "^process .* reason=exit" fifo3.out || fail "FIFO target: the dump is not the exit one"
 "$RTPROF" report - < fifo3.out > /dev/null || fail "FIFO target: the dump does not read"
+
+# 5b. A reader that goes away after 10 bytes: EPIPE and a warning, not a SIGPIPE death.
+mkfifo fifo5
+(timeout $T head -c 10 fifo5 > /dev/null &)
+rc=0; RTPROF_OUT="$OUT/fifo5" RTPROF_INTERVAL=1 run ./prog sleep 800 2> fifo5.err || rc=$?
+[ "$rc" -eq 0 ] || fail "FIFO whose reader left: exit $rc (141: killed by SIGPIPE)"
+grep -q "cannot write the dump.*fifo5: Broken pipe" fifo5.err || fail "FIFO whose reader left: no warning: $(cat fifo5.err)"
 
 # 6. A reader that never reads, on a dump larger than the pipe: the program still ends.
 mkfifo fifo4
