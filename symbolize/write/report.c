@@ -52,7 +52,7 @@ static void text_header(FILE *out, const rtprof_model_t *m) {
     for (size_t i = 0; i < st->nmods; i++) {
       const rtprof_smodule_t *sm = &st->mods[i];
       if (!sm->unresolved) continue;
-      const char *why = sm->status == RTPROF_SYM_OK ? "no symbols or no line info" : rtprof_sym_reason(sm->status);
+      const char *why = sm->status == RTPROF_SYM_OK ? "no symbol or no line info" : rtprof_sym_reason(sm->status);
       fprintf(out, "           %s: %s", sm->path, why);
       if (sm->status == RTPROF_SYM_MISMATCH) fprintf(out, " (%s was rebuilt: %s)", sm->path, sm->detail);
       else if (sm->detail) fprintf(out, " (%s)", sm->detail);
@@ -503,7 +503,7 @@ static void json_overflow_symbols(FILE *out, const rtprof_model_t *m) {
     first = false;
     rtprof_json_str(out, sm->path);
     fputs(", \"reason\": ", out);
-    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbols or no line info" : rtprof_sym_reason(sm->status));
+    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbol or no line info" : rtprof_sym_reason(sm->status));
     fputs(", \"detail\": ", out);
     rtprof_json_str(out, sm->detail);
     fprintf(out, ", \"addresses\": %" PRIu64 "}", sm->unresolved);
