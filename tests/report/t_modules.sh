@@ -24,8 +24,9 @@ for cmd in "report" "report --json" "diff $OUT/special.dump" "check --max-live 1
   pass "$cmd: returns on FIFO, directory and device modules"
 done
 expect_rc 0 timeout 60 "$RTPROF_BIN" report "$OUT/special.dump"
-for m in fifo dir; do
-  grep -qF "$OUT/$m: not a regular file - 1 address" "$OUT/out" && grep -qF "  $m+0x1010 (not a regular file)" "$OUT/out" \
+for m in fifo:0x1010 dir:0x3010; do
+  off=${m#*:} m=${m%:*}
+  grep -qF "$OUT/$m: not a regular file - 1 address" "$OUT/out" && grep -qF "  $m+$off (not a regular file)" "$OUT/out" \
     && pass "$m: not a regular file" || { fail "$m: not said"; cat "$OUT/out"; }
 done
 grep -qF "/dev/null: not a regular file - 1 address" "$OUT/out" && pass "/dev/null: not a regular file" \
