@@ -591,6 +591,14 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
 }
 
 /* ---- collapsed stacks ------------------------------------------------------- */
+/* A frame of a collapsed line: ';' separates frames, so one inside a name
+ * (a hostile dump's) is written as \x3b and cannot add a frame. */
+static void collapsed_name(FILE *out, const char *s) {
+  for (; *s; s++)
+    if (*s == ';') fputs("\\x3b", out);
+    else fputc(*s, out);
+}
+
 static void write_collapsed(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
   size_t *idx = rtprof_model_sorted_sites(m, o->sort);
   size_t n = shown_sites(m, o, false);
@@ -602,9 +610,12 @@ static void write_collapsed(FILE *out, const rtprof_model_t *m, const rtprof_rep
     if (v <= 0) continue;
     for (uint32_t k = s->nframes; k-- > 0;) {
       const rtprof_frame_t *f = &s->frames[k];
-      if (f->function) fputs(f->function, out);
+      if (f->function) collapsed_name(out, f->function);
       else if (f->module == RTPROF_NO_MODULE) fprintf(out, "0x%" PRIx64, f->offset);
-      else fprintf(out, "%s+0x%" PRIx64, rtprof_basename(m->st->mods[f->module].path), f->offset);
+      else {
+        collapsed_name(out, rtprof_basename(m->st->mods[f->module].path));
+        fprintf(out, "+0x%" PRIx64, f->offset);
+      }
       fputc(k ? ';' : ' ', out);
     }
     fprintf(out, "%" PRId64 "\n", v);
@@ -621,11 +632,13 @@ int rtprof_report_write(FILE *out, const rtprof_model_t *m, const rtprof_report_
       return -1;
     }
   }
+  FILE *text = o->format == RTPROF_FMT_TEXT || o->format == RTPROF_FMT_COLLAPSED ? rtprof_text_open(out) : NULL;
   switch (o->format) {
-  case RTPROF_FMT_TEXT: write_text(out, m, o, root); break;
+  case RTPROF_FMT_TEXT: write_text(text, m, o, root); break;
   case RTPROF_FMT_JSON: write_json(out, m, o, root); break;
-  case RTPROF_FMT_COLLAPSED: write_collapsed(out, m, o); break;
+  case RTPROF_FMT_COLLAPSED: write_collapsed(text, m, o); break;
   case RTPROF_FMT_PPROF: return rtprof_pprof_write(out, m, o);
   }
+  if (text) fclose(text);
   return 0;
 }
