@@ -282,8 +282,9 @@ static void text_tail(FILE *out, const rtprof_model_t *m) {
   }
   size_t notes = 0;
   for (size_t i = 0; i < m->ndumps; i++) notes += m->dumps[i].nnotes;
-  if (!m->nwarnings && !m->warnings_dropped && !notes) return;
+  if (!m->nwarnings && !m->warnings_dropped && !notes && !m->saturated) return;
   fprintf(out, "\nWarnings\n");
+  if (m->saturated) fprintf(out, "  %s\n", RTPROF_SATURATED_NOTE);
   for (size_t i = 0; i < m->nwarnings; i++) {
     const rtprof_warning_t *w = &m->warnings[i];
     fprintf(out, "  %s%s%s%s: %" PRIu64 " time%s\n", w->kind, w->name ? " (" : "", w->name ? w->name : "",
@@ -562,7 +563,8 @@ static void json_timeline(FILE *out, const rtprof_model_t *m) {
 static void json_problems(FILE *out, const rtprof_model_t *m) {
   const rtprof_symtab_t *st = m->st;
   fputs("  \"problems\": [", out);
-  bool first = true;
+  bool first = !m->saturated;
+  if (m->saturated) rtprof_json_str(out, RTPROF_SATURATED_NOTE);
   for (size_t i = 0; i < m->ndumps; i++)
     for (size_t k = 0; k < m->dumps[i].nnotes; k++) {
       fputs(first ? "" : ", ", out);
