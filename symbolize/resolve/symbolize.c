@@ -158,6 +158,9 @@ static bool name_matches(const char *a2l, const char *sym) {
   size_t base = strcspn(sym, ".@"); /* "f.isra.0", "f.cold", "memcpy@@GLIBC_2.14" */
   if (strlen(a2l) == base && strncmp(a2l, sym, base) == 0) return true;
   if (strncmp(sym, "_Z", 2) != 0) return false;
+  for (const char *op = strstr(a2l, "operator"); op; op = strstr(op + 1, "operator"))
+    if ((op == a2l || !is_ident_char(op[-1])) && !is_ident_char(op[8]))
+      return true; /* "operator new(unsigned long)": inside a C++ symbol, not checked further */
   const char *id;
   size_t len = last_component(a2l, &id);
   if (len == 0) return strchr(a2l, '(') != NULL; /* an operator or lambda inside a C++ symbol */

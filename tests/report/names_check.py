@@ -2,7 +2,8 @@
 """Checks a JSON report against the ELF symbol tables of its modules, read
 with readelf -sW: every frame named by a function (the outermost of each
 inline chain; inlined ones are DWARF's) lies inside the extent of a FUNC or
-IFUNC symbol of that name, in the table rtprof uses (the separate debug
+IFUNC symbol of that name, (C++ names
+demangled with c++filt) in the table rtprof uses (the separate debug
 file's, from /usr/lib/debug/.build-id or .gnu_debuglink beside the module,
 when there is one; .symtab, else .dynsym).
 Usage: names_check.py REPORT.json MIN_NAMED MIN_UNNAMED
@@ -47,6 +48,12 @@ def func_symbols(path):
             cur.append((lo, lo + size, f[7].split("@")[0]))
     return tables
 
+def demangle(names):
+    if not names:
+        return []
+    out = subprocess.run(["c++filt"], input="\n".join(names) + "\n", capture_output=True, text=True).stdout
+    return out.splitlines()
+
 cache = {}
 def symbols_of(module):
     if module not in cache:
@@ -75,7 +82,10 @@ for s in doc["sites"]:
         named += 1
         off, fn = f["offset"], f["function"]
         holders = [n for lo, hi, n in symbols_of(f["module"]) if lo <= off < hi]
-        if not any(fn == n or fn == n.split(".")[0] for n in holders):
+        ok = any(fn == n or fn == n.split(".")[0] for n in holders)
+        if not ok:  # C++: addr2line demangles, the table holds mangled names
+            ok = any(fn == d or fn == d.split(" [clone")[0] for d in demangle([n for n in holders if n.startswith("_Z")]))
+        if not ok:
             bad.append("%s at %s+0x%x: symbols holding it: %s" % (fn, f["module"], off, holders or "none"))
 print("checked %d named frames, %d without a name" % (named, unnamed))
 for b in sorted(set(bad))[:20]:

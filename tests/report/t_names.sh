@@ -8,9 +8,9 @@
 #     with a separate debug file (.gnu_debuglink beside it, or in .debug/)
 #     file:line comes back; a stale debug file (another build-id) is not used;
 #     a frame with no name matches no function pattern of `check`;
-#   - Debian's stripped sqlite3 and python3, profiled at depth 4: every name
-#     the JSON report prints lies inside that symbol's extent, checked
-#     against readelf -sW of the same module (names_check.py).
+#   - Debian's stripped sqlite3 and python3, and a C++ program, profiled at
+#     depth 4: every name the JSON report prints lies inside that symbol's
+#     extent, checked against readelf -sW of the same module (names_check.py).
 set -eu
 . "$(dirname "$0")/lib.sh"
 for tool in strip objcopy; do command -v "$tool" > /dev/null || skip "$tool is not installed"; done
@@ -93,4 +93,14 @@ RTPROF_DEPTH=4 expect_rc 0 "$RTPROF_BIN" run --depth 4 --no-report -o "$OUT/pyth
 expect_rc 0 "$RTPROF_BIN" report --json "$OUT/python3.dump"
 cp "$OUT/out" "$OUT/python3.json"
 check_names python3 "$OUT/python3.json" 20 20
+# C++: demangled names (operator new, std:: templates) against the mangled table
+if command -v g++ > /dev/null && command -v c++filt > /dev/null; then
+  g++ -std=c++17 -O1 -g tests/preload/cxx_prog.cpp -o "$OUT/cxx"
+  RTPROF_DEPTH=4 expect_rc 0 "$RTPROF_BIN" run --depth 4 --no-report -o "$OUT/cxx.dump" -- "$OUT/cxx"
+  expect_rc 0 "$RTPROF_BIN" report --json "$OUT/cxx.dump"
+  cp "$OUT/out" "$OUT/cxx.json"
+  check_names "C++ program" "$OUT/cxx.json" 5 0
+  grep -q '"function": "operator new(unsigned long)"' "$OUT/cxx.json" && pass "C++: operator new keeps its name" \
+    || fail "C++: operator new lost its name"
+fi
 finish
