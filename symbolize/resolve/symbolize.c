@@ -1,8 +1,12 @@
 /* Turns the dumps' return addresses into frames: each address goes to the
- * module whose [lo, hi) holds ra-1, then to its file at ra-1-base (the sites'
- * frames and the `call` of each heap-misuse record alike). Files are
- * shared between dumps by (path, build-id); each is checked against its
- * build-id on disk and then symbolized by one addr2line process. */
+ * module whose [lo, hi) holds ra-1 (one binary search over the module map's
+ * segments, however the modules overlap), then to its file at ra-1-base (the
+ * sites' frames and the `call` of each heap-misuse record alike). Modules
+ * are shared between dumps by (path, build-id), and paths naming one file
+ * share its answers. Only referenced files are opened; each is checked
+ * against its build-id on disk, symbolized by one addr2line process (on its
+ * separate debug file when one is installed), and its names kept only inside
+ * the extent of a symbol of that name. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,8 +23,6 @@ static int cmp_u64(const void *a, const void *b) {
  * the address space is cut at every lo and hi into segments, and each
  * segment goes to the module with the highest lo holding it (the lowest id
  * among equals). One binary search per address, however the modules lie. */
-static int cmp_u64_pair(const void *a, const void *b) { return cmp_u64(a, b); }
-
 typedef struct by_lo_s { uint64_t lo; uint32_t id; } by_lo_t;
 static int cmp_by_lo_desc(const void *a, const void *b) {
   const by_lo_t *x = a, *y = b;
@@ -47,7 +49,7 @@ static size_t build_segments(const rtprof_dump_t *d, rtprof_segment_t **out) {
       b[nb++] = d->modules[i].lo;
       b[nb++] = d->modules[i].hi;
     }
-  qsort(b, nb, sizeof *b, cmp_u64_pair);
+  qsort(b, nb, sizeof *b, cmp_u64);
   size_t u = 0;
   for (size_t i = 0; i < nb; i++)
     if (u == 0 || b[i] != b[u - 1]) b[u++] = b[i];
