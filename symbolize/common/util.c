@@ -13,7 +13,8 @@ static void vmessage(const char *prefix, const char *fmt, va_list ap) {
   char buf[1024]; /* one line; longer messages are cut, never overflowed */
   vsnprintf(buf, sizeof buf, fmt, ap);
   fflush(stdout); /* keep stderr after what was already printed */
-  fprintf(stderr, "rtprof: %s%s\n", prefix, buf);
+  /* names from a dump or a binary: no terminal escape reaches stderr either */
+  fprintf(stderr, "rtprof: %s%s\n", prefix, rtprof_text_safe(buf));
 }
 
 void rtprof_error(const char *fmt, ...) {

@@ -4,8 +4,9 @@
 # U+FFFF, C1 controls, BEL and DEL (in the program, a module path, a phase,
 # a warning, a label, and a function's own symbol name) go through every
 # writer: text, JSON, collapsed, pprof, SVG, HTML, diff (text and JSON) and
-# check. Text shows them as \xHH (no terminal escape gets through), JSON
-# parses, the SVG parses as XML, a ';' adds no frame to a collapsed stack.
+# check, and messages on stderr. Text shows them as \xHH (no terminal escape
+# gets through), JSON parses, the SVG parses as XML, a ';' adds no frame to a
+# collapsed stack.
 set -eu
 . "$(dirname "$0")/lib.sh"
 H="python3 tests/report/hostile_text.py"
@@ -36,4 +37,16 @@ run_check text "diff text" "$R" diff "$OUT/a.dump" "$OUT/b.dump"
 run_check json "diff --json" "$R" diff --json "$OUT/a.dump" "$OUT/b.dump"
 run_check text "check text" "$R" check --max-live 1 --max-site-bytes '*=1' "$OUT/a.dump"
 grep -q 'ev;il' "$OUT/check text.out" && pass "check names the function" || fail "check does not name the function"
+# messages on stderr carry names too: a module under a directory named with an escape
+esc=$(printf 'd\033[31m\302\233')
+mkdir -p "$OUT/$esc"
+cp "$OUT/evil.so" "$OUT/$esc/"
+$H dump "$OUT/c.dump" "$OUT/$esc/evil.so" "$(build_id "$OUT/evil.so")" "$off" 1
+"$R" report --addr2line /bin/false "$OUT/c.dump" > /dev/null 2> "$OUT/stderr.out" || true
+if grep -qF 'rtprof: warning: cannot symbolize ' "$OUT/stderr.out" && grep -qF 'd\x1b[31m\xc2\x9b/evil.so' "$OUT/stderr.out" \
+  && $H check text "$OUT/stderr.out" > "$OUT/stderr.check" 2>&1; then
+  pass "stderr: the module's path shown as \\xHH"
+else
+  fail "stderr: $(cat "$OUT/stderr.check" 2>/dev/null) $(cat -v "$OUT/stderr.out")"
+fi
 finish
