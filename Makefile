@@ -128,13 +128,14 @@ endef
 pcdir = $(if $(filter $(PREFIX)/%,$(1)),$${prefix}/$(patsubst $(PREFIX)/%,%,$(1)),$(1))
 
 # The in-tree file points at the source and build tree (README: PKG_CONFIG_PATH=build/lib).
-$(L)/rtprof.pc: Makefile | $(L)/
-	$(file >$@,$(call PC,$(abspath .),$(abspath $(L)),$${prefix}/include))
-$(BUILDDIR)/rtprof.pc.install: Makefile $(O)/flags | $(BUILDDIR)/
-	$(file >$@,$(call PC,$(PREFIX),$(call pcdir,$(LIBDIR)),$(call pcdir,$(INCLUDEDIR))))
-
-%/:
-	mkdir -p $@
+$(L)/rtprof.pc: export PC_TEXT := $(call PC,$(abspath .),$(abspath $(L)),$${prefix}/include)
+$(L)/rtprof.pc: Makefile
+	@mkdir -p $(@D)
+	printf '%s\n' "$$PC_TEXT" > $@
+$(BUILDDIR)/rtprof.pc.install: export PC_TEXT := $(call PC,$(PREFIX),$(call pcdir,$(LIBDIR)),$(call pcdir,$(INCLUDEDIR)))
+$(BUILDDIR)/rtprof.pc.install: Makefile $(O)/flags
+	@mkdir -p $(@D)
+	printf '%s\n' "$$PC_TEXT" > $@
 
 $(BUILDDIR)/man/%: docs/man/% Makefile
 	@mkdir -p $(@D)

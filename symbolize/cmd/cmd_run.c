@@ -63,7 +63,11 @@ static bool find_preload(char *out, size_t cap, char *looked, size_t looked_cap)
     if (!dirs[i]) continue;
     int len = snprintf(out, cap, "%s%s/librtprof-preload.so", dirs[i], rels[i]);
     if (len < 0 || (size_t)len >= cap) continue;
-    if (access(out, R_OK) == 0) return true;
+    if (access(out, R_OK) == 0) {
+      char canon[PATH_MAX]; /* BIN/../lib/... read as the directory it is */
+      if (realpath(out, canon) && strlen(canon) < cap) strcpy(out, canon);
+      return true;
+    }
     if (used < looked_cap) used += (size_t)snprintf(looked + used, looked_cap - used, "%s%s", used ? ", " : "", out);
   }
   return false;
