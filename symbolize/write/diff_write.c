@@ -124,19 +124,10 @@ static void table_print(FILE *out, table_t *t, const char *const *heads, const c
   memset(t, 0, sizeof *t);
 }
 
-static void text_dump(FILE *out, const char *what, const rtprof_model_t *m, bool wide) {
+static void text_dump(FILE *out, const char *what, const rtprof_model_t *m, bool with_exe) {
   const rtprof_dump_t *d = &m->dumps[0];
-  char tail[128];
-  snprintf(tail, sizeof tail, " (pid %" PRIu64 ", depth %" PRIu64 ", written at %s)", d->pid, d->depth, d->reason);
-  char *file = rtprof_xstrndup(d->file, strlen(d->file)), *exe = rtprof_xstrndup(d->exe, strlen(d->exe));
-  int room = RTPROF_TEXT_WIDTH - 13 - rtprof_text_width(tail), fw = rtprof_text_width(file);
-  if (!wide && fw + rtprof_text_width(exe) > room) { /* the paths' middles go, the program's end stays */
-    if (fw > room / 2) rtprof_fit_cut(file, room / 2 > fw - (room - rtprof_text_width(exe)) ? room / 2 : fw);
-    rtprof_fit_cut(exe, room - rtprof_text_width(file) < 16 ? 16 : room - rtprof_text_width(file));
-  }
-  fprintf(out, "  %-7s  %s: %s%s\n", what, file, exe, tail);
-  free(file);
-  free(exe);
+  fprintf(out, "  %-7s  %s%s%s (pid %" PRIu64 ", depth %" PRIu64 ", written at %s)\n", what, d->file,
+          with_exe ? ": " : "", with_exe ? d->exe : "", d->pid, d->depth, d->reason);
 }
 
 static void text_totals(FILE *out, const rtprof_diff_t *df) {
@@ -280,8 +271,11 @@ static void write_text(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opt
   rtprof_fit_t fit;
   rtprof_fit_init(&fit, (const rtprof_model_t *const *)df->m, 2, o->wide);
   fprintf(out, "rtprof diff: before " ARROW " after\n");
-  text_dump(out, "before", df->m[0], o->wide);
-  text_dump(out, "after", df->m[1], o->wide);
+  /* 100 columns: the program once when both runs ran the same one */
+  bool same = !o->wide && strcmp(df->m[0]->dumps[0].exe, df->m[1]->dumps[0].exe) == 0;
+  if (same) fprintf(out, "  program  %s\n", df->m[0]->dumps[0].exe);
+  text_dump(out, "before", df->m[0], !same);
+  text_dump(out, "after", df->m[1], !same);
   rtprof_fit_sources(out, &fit);
   if (df->by_file_name)
     fprintf(out, "  matched  %zu site%s by function, file name and line (their paths differ)\n", df->by_file_name,

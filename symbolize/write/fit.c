@@ -82,11 +82,7 @@ void rtprof_fit_free(rtprof_fit_t *fit) {
 }
 
 void rtprof_fit_sources(FILE *out, const rtprof_fit_t *fit) {
-  if (!fit->root) return;
-  char *root = rtprof_xstrndup(fit->root, fit->root_len);
-  rtprof_fit_cut(root, RTPROF_TEXT_WIDTH - 47);
-  fprintf(out, "  sources  %s (file paths below are relative to it)\n", root);
-  free(root);
+  if (fit->root) fprintf(out, "  sources  %s (file paths below are relative to it)\n", fit->root);
 }
 
 void rtprof_fit_label(const rtprof_fit_t *fit, const rtprof_symtab_t *st, const rtprof_frame_t *f, char *out,
@@ -98,7 +94,14 @@ void rtprof_fit_label(const rtprof_fit_t *fit, const rtprof_symtab_t *st, const 
   rtprof_frame_t g = *f;
   if (g.file && fit->root && strncmp(g.file, fit->root, fit->root_len) == 0 && g.file[fit->root_len])
     g.file += fit->root_len;
-  rtprof_frame_label(st, &g, out, n, with_reason);
+  if (with_reason && !g.file && g.module != RTPROF_NO_MODULE && g.status == RTPROF_SYM_MISMATCH) {
+    /* the header names the rebuilt file in full; here its name is enough */
+    rtprof_frame_label(st, &g, out, n, false);
+    size_t k = strlen(out);
+    snprintf(out + k, n - k, " (build-id mismatch: %s was rebuilt)", rtprof_basename(st->mods[g.module].path));
+  } else {
+    rtprof_frame_label(st, &g, out, n, with_reason);
+  }
   int excess = rtprof_text_width(out) - width;
   if (excess <= 0) return;
   /* the function's middle first (templates and namespaces), file:line kept */

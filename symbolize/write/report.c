@@ -26,44 +26,25 @@ static size_t shown_sites(const rtprof_model_t *m, const rtprof_report_opts_t *o
 
 /* ---- text --------------------------------------------------------------- */
 /* "  dump     FILE[: EXE] (pid, depth, why written[, snapshots])" */
-static void text_dump_line(FILE *out, const rtprof_dump_t *d, bool with_exe, const rtprof_fit_t *fit) {
-  char tail[160];
-  int k = snprintf(tail, sizeof tail, " (pid %" PRIu64 ", depth %" PRIu64 ", written at %s", d->pid, d->depth,
-                   d->reason);
+static void text_dump_line(FILE *out, const rtprof_dump_t *d, bool with_exe, bool wide) {
+  /* 100 columns: the figures on a line of their own, paths never cut */
+  fprintf(out, "  dump     %s%s%s%s(pid %" PRIu64 ", depth %" PRIu64 ", written at %s", d->file, with_exe ? ": " : "",
+          with_exe ? d->exe : "", wide ? " " : "\n           ", d->pid, d->depth, d->reason);
   if (d->nsnapshots) {
-    k += snprintf(tail + k, sizeof tail - (size_t)k, ", %zu snapshot%s", d->nsnapshots, d->nsnapshots == 1 ? "" : "s");
-    if (d->interval_ms) k += snprintf(tail + k, sizeof tail - (size_t)k, " every %" PRIu64 " ms", d->interval_ms);
+    fprintf(out, ", %zu snapshot%s", d->nsnapshots, d->nsnapshots == 1 ? "" : "s");
+    if (d->interval_ms) fprintf(out, " every %" PRIu64 " ms", d->interval_ms);
   }
-  snprintf(tail + k, sizeof tail - (size_t)k, ")");
-  size_t fl = strlen(d->file) + 1, el = strlen(d->exe) + 1;
-  char *file = rtprof_xstrndup(d->file, fl - 1), *exe = rtprof_xstrndup(d->exe, el - 1);
-  if (!fit->wide) { /* the paths' middles go, the figures stay */
-    int room = RTPROF_TEXT_WIDTH - 11 - rtprof_text_width(tail) - (with_exe ? 2 : 0);
-    int fw = rtprof_text_width(file), ew = with_exe ? rtprof_text_width(exe) : 0;
-    if (fw + ew > room) {
-      int fwant = with_exe ? room / 2 : room;
-      if (fwant < 16) fwant = 16;
-      if (fw > fwant && with_exe && ew < room - fwant) fwant = room - ew;
-      rtprof_fit_cut(file, fwant);
-      if (with_exe) rtprof_fit_cut(exe, room - rtprof_text_width(file) < 16 ? 16 : room - rtprof_text_width(file));
-    }
-  }
-  fprintf(out, "  dump     %s%s%s%s\n", file, with_exe ? ": " : "", with_exe ? exe : "", tail);
-  free(file);
-  free(exe);
+  fputs(")\n", out);
 }
 
 static void text_header(FILE *out, const rtprof_model_t *m, const rtprof_fit_t *fit) {
   const rtprof_symtab_t *st = m->st;
   if (m->ndumps == 1) {
-    char *exe = rtprof_xstrndup(m->dumps[0].exe, strlen(m->dumps[0].exe));
-    if (!fit->wide) rtprof_fit_cut(exe, RTPROF_TEXT_WIDTH - 15);
-    fprintf(out, "rtprof report: %s\n", exe);
-    free(exe);
-    text_dump_line(out, &m->dumps[0], false, fit);
+    fprintf(out, "rtprof report: %s\n", m->dumps[0].exe);
+    text_dump_line(out, &m->dumps[0], false, fit->wide);
   } else {
     fprintf(out, "rtprof report: %zu dumps merged\n", m->ndumps);
-    for (size_t i = 0; i < m->ndumps; i++) text_dump_line(out, &m->dumps[i], true, fit);
+    for (size_t i = 0; i < m->ndumps; i++) text_dump_line(out, &m->dumps[i], true, fit->wide);
   }
   rtprof_fit_sources(out, fit);
   uint64_t bad = st->addresses - st->resolved;
