@@ -64,14 +64,16 @@ TREE
 diff -u "$OUT/tree.want" "$OUT/tree.txt" || fail "the installed tree differs from the expected one"
 [ "$(readlink "$R$LIBDIR/librtprof.so")" = librtprof.so.0 ] && [ "$(readlink "$R$LIBDIR/librtprof.so.0")" = "librtprof.so.$VERSION" ] ||
   fail "symlinks: librtprof.so -> $(readlink "$R$LIBDIR/librtprof.so"), .so.0 -> $(readlink "$R$LIBDIR/librtprof.so.0")"
-readelf -d "$R$LIBDIR/librtprof.so.$VERSION" | grep -q 'Library soname: \[librtprof.so.0\]' ||
-  fail "SONAME: $(readelf -d "$R$LIBDIR/librtprof.so.$VERSION" | grep -i soname)"
+dyn=$(readelf -d "$R$LIBDIR/librtprof.so.$VERSION")
+grep -q 'Library soname: \[librtprof.so.0\]' <<< "$dyn" || fail "SONAME: $(grep -i soname <<< "$dyn")"
 for f in usr/bin/rtprof "usr/lib/$MA/librtprof.so.$VERSION" "usr/lib/$MA/rtprof/librtprof-preload.so"; do
-  readelf -d "$R/$f" | grep -q 'BIND_NOW' && readelf -lW "$R/$f" | grep -q GNU_RELRO || fail "$f: not linked with -z relro -z now"
-  ! readelf -d "$R/$f" | grep -qE 'RPATH|RUNPATH' || fail "$f has an rpath"
+  dyn=$(readelf -d "$R/$f") phdrs=$(readelf -lW "$R/$f")
+  grep -q 'BIND_NOW' <<< "$dyn" && grep -q GNU_RELRO <<< "$phdrs" || fail "$f: not linked with -z relro -z now"
+  ! grep -qE 'RPATH|RUNPATH' <<< "$dyn" || fail "$f has an rpath"
 done
-nm -D "$R/usr/bin/rtprof" | grep -q '__.*_chk' || fail "rtprof: no fortified calls (_FORTIFY_SOURCE)"
-nm -D "$R/usr/bin/rtprof" | grep -q '__stack_chk_fail' || fail "rtprof: no stack protector"
+syms=$(nm -D "$R/usr/bin/rtprof")
+grep -q '__.*_chk' <<< "$syms" || fail "rtprof: no fortified calls (_FORTIFY_SOURCE)"
+grep -q '__stack_chk_fail' <<< "$syms" || fail "rtprof: no stack protector"
 [ "$("$R/usr/bin/rtprof" --version)" = "rtprof $VERSION" ] || fail "--version: $("$R/usr/bin/rtprof" --version)"
 
 # ---- man pages: version filled in, no groff warning ------------------------------
@@ -105,7 +107,8 @@ C
 # shellcheck disable=SC2086 # the flags are words
 gcc -std=gnu11 -g -O1 -Wall -Wextra "$OUT/prog.c" -o "$OUT/prog" $flags
 export LD_LIBRARY_PATH=$R$LIBDIR # the program finds the installed library the way ld.so is told to
-ldd "$OUT/prog" | grep -q "librtprof.so.0 => $R$LIBDIR/librtprof.so.0" || fail "prog does not load the installed library: $(ldd "$OUT/prog")"
+deps=$(ldd "$OUT/prog")
+grep -q "librtprof.so.0 => $R$LIBDIR/librtprof.so.0 " <<< "$deps" || fail "prog does not load the installed library: $deps"
 RTPROF=1 RTPROF_OUT="$OUT/prog.dump" "$OUT/prog"
 "$R/usr/bin/rtprof" report --json "$OUT/prog.dump" > "$OUT/prog.json"
 python3 - "$OUT/prog.json" <<'PY' || fail "the installed rtprof's report of prog is wrong"
