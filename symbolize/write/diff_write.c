@@ -42,7 +42,7 @@ static void count_cell(char *out, size_t n, int64_t v, bool wide) {
 }
 
 /* "before → after" of bytes (one unit when wide) or of counts; "-" for an
- * absent side. */
+ * absent side; compact and without spaces when not wide. */
 static void pair_cell(char *out, size_t n, bool has_b, int64_t b, bool has_a, int64_t a, bool bytes, bool sign,
                       bool wide) {
   if (has_b && has_a && wide) {
@@ -57,7 +57,7 @@ static void pair_cell(char *out, size_t n, bool has_b, int64_t b, bool has_a, in
     if (bytes) bytes_cell(side[i], sizeof side[i], v, sign, wide);
     else count_cell(side[i], sizeof side[i], v, wide);
   }
-  snprintf(out, n, "%s " ARROW " %s", side[0], side[1]);
+  snprintf(out, n, wide ? "%s " ARROW " %s" : "%s" ARROW "%s", side[0], side[1]); /* 100 columns: "1.00M→256K" */
 }
 
 /* ---- text ------------------------------------------------------------------- */
@@ -170,10 +170,10 @@ static int64_t cum_live(const rtprof_rphase_t *p) { return (int64_t)(p->cum_allo
 static void text_phases(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opts_t *o, const rtprof_fit_t *fit) {
   static const char *const heads[] = {"change", "status", "calls", "committed delta", "per call", "live delta",
                                       "alloc bytes", "live at exit", "phase"};
-  /* 100 columns: calls (when they differ) go after the path, per call and
-   * live at exit only with --wide */
-  static const char *const short_heads[] = {"change", "status", "committed delta", "live delta", "alloc bytes",
-                                            "phase"};
+  /* 100 columns: calls (when they differ) go after the path, the per-call
+   * delta only with --wide */
+  static const char *const short_heads[] = {"change", "status", "committed \xce\x94", "live \xce\x94",
+                                            "alloc bytes", "live at exit", "phase"};
   bool wide = fit->wide;
   size_t same = count_phases(df, RTPROF_CHANGE_UNCHANGED);
   size_t changed = df->nphases - same;
@@ -183,7 +183,7 @@ static void text_phases(FILE *out, const rtprof_diff_t *df, const rtprof_diff_op
     fprintf(out, "  none changed\n");
     return;
   }
-  table_t t = {.ncols = wide ? 8 : 5, .right = {true, false, true, true, true, true, true, true}, .fit = fit};
+  table_t t = {.ncols = wide ? 8 : 6, .right = {true, false, true, true, true, true, true, true}, .fit = fit};
   size_t shown = 0;
   for (size_t i = 0; i < df->nphases && (!o->top || shown < o->top); i++) {
     const rtprof_dphase_t *d = &df->phases[i];
@@ -202,8 +202,7 @@ static void text_phases(FILE *out, const rtprof_diff_t *df, const rtprof_diff_op
     pair_cell(cell(&t, r, c++), CELL, b, b ? b->live_delta : 0, a, a ? a->live_delta : 0, true, true, wide);
     pair_cell(cell(&t, r, c++), CELL, b, b ? (int64_t)b->cum_alloc_bytes : 0, a, a ? (int64_t)a->cum_alloc_bytes : 0,
               true, false, wide);
-    if (wide)
-      pair_cell(cell(&t, r, c++), CELL, b, b ? cum_live(b) : 0, a, a ? cum_live(a) : 0, true, false, wide);
+    pair_cell(cell(&t, r, c++), CELL, b, b ? cum_live(b) : 0, a, a ? cum_live(a) : 0, true, false, wide);
     if (!wide && (!b || !a || b->calls != a->calls)) {
       char calls[CELL];
       pair_cell(calls, sizeof calls, b, b ? (int64_t)b->calls : 0, a, a ? (int64_t)a->calls : 0, false, false, wide);
@@ -216,7 +215,7 @@ static void text_phases(FILE *out, const rtprof_diff_t *df, const rtprof_diff_op
     shown++;
   }
   if (wide) table_print(out, &t, heads, heads[8]);
-  else table_print(out, &t, short_heads, short_heads[5]);
+  else table_print(out, &t, short_heads, short_heads[6]);
   if (shown < changed) fprintf(out, "  (%zu more changed phases; --top 0 shows all)\n", changed - shown);
 }
 
