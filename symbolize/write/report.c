@@ -244,8 +244,6 @@ static void text_phases(FILE *out, const rtprof_model_t *m, long root, const rtp
     names[n] = rtprof_xmalloc(len);
     int k = snprintf(names[n], len, "%*s%s", (int)(2 * (p->depth - base_depth)), "", shown);
     if (p->open) snprintf(names[n] + k, len - (size_t)k, " [%" PRIu64 " open]", p->open);
-    int indent = (int)(2 * (p->depth - base_depth));
-    if (!wide) rtprof_fit_cut(names[n] + indent, indent > 24 ? 12 : 36 - indent); /* long names: the middle goes */
     count_cell(&c[PC_CALLS], (int64_t)p->calls, wide);
     signed_cell(&c[PC_COMMITTED], p->committed_delta, wide);
     signed_cell(&c[PC_MAX], p->committed_delta_max, wide);
@@ -256,10 +254,19 @@ static void text_phases(FILE *out, const rtprof_model_t *m, long root, const rtp
     signed_cell(&c[PC_LIVE], live_of(p->alloc_bytes, p->freed_bytes), wide);
     if (c[PC_LIVE].s[0] == '+') memmove(c[PC_LIVE].s, c[PC_LIVE].s + 1, strlen(c[PC_LIVE].s));
     rtprof_human_ns(c[PC_WALL].s, sizeof c->s, p->wall_ns);
-    if ((int)strlen(names[n]) > w[PC_NAME]) w[PC_NAME] = (int)strlen(names[n]);
     for (int j = 1; j < PC_LAST; j++)
       if ((int)strlen(c[j].s) > w[j]) w[j] = (int)strlen(c[j].s);
     rows[n++] = pi;
+  }
+  /* 100 columns: the names share what the figures leave, their middles cut */
+  int room = RTPROF_TEXT_WIDTH - 2;
+  for (int j = 1; j < PC_LAST; j++) room -= 2 + w[j];
+  for (size_t r = 0; r < n; r++) {
+    if (!wide) {
+      int indent = (int)(2 * (m->phases[rows[r]].depth - base_depth));
+      rtprof_fit_cut(names[r] + indent, room - indent < 12 ? 12 : room - indent);
+    }
+    if (rtprof_text_width(names[r]) > w[PC_NAME]) w[PC_NAME] = rtprof_text_width(names[r]);
   }
   if (n == 0) {
     fprintf(out, "  none\n");
@@ -270,7 +277,7 @@ static void text_phases(FILE *out, const rtprof_model_t *m, long root, const rtp
   }
   for (size_t r = 0; r < n; r++) {
     const rtprof_rphase_t *p = &m->phases[rows[r]];
-    fprintf(out, "  %-*s", w[PC_NAME], names[r]);
+    fprintf(out, "  %s%*s", names[r], w[PC_NAME] - rtprof_text_width(names[r]), "");
     for (int j = 1; j < PC_LAST; j++) fprintf(out, "  %*s", w[j], cells[r * PC_LAST + j].s);
     fputc('\n', out);
     rtprof_rpair_t *v = rtprof_sorted_pairs(p);
