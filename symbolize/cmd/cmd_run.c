@@ -57,7 +57,7 @@ static bool find_preload(char *out, size_t cap, char *looked, size_t looked_cap)
   char *slash = strrchr(self, '/');
   if (slash) *slash = '\0';
   const char *dirs[] = {self[0] ? self : NULL, self[0] ? self : NULL, ""};
-  const char *rels[] = {"/" RTPROF_PKGLIBDIR_REL, "/../lib", RTPROF_PKGLIBDIR};
+  const char *rels[] = {("/" RTPROF_PKGLIBDIR_REL), "/../lib", RTPROF_PKGLIBDIR};
   size_t used = 0;
   for (size_t i = 0; i < sizeof rels / sizeof *rels; i++) {
     if (!dirs[i]) continue;
