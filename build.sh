@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The one entry point: installs missing Debian packages (when root), builds
-# the library, the interposer and the rtprof command, and runs the demo, the
-# tests, the benchmarks, a long fuzz run or the soak.
+# the library, the interposer and the rtprof command through the Makefile
+# (warnings are errors in `test` only), and runs the demo, the tests, the
+# benchmarks, a long fuzz run or the soak; installs (`make install`) or
+# builds the Debian packages.
 # Usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|install PREFIX|deb|clean]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -178,14 +180,14 @@ deb() {
   done
   ls "$D"/*.deb
   echo "== lintian (each remaining tag is explained in docs/packaging.md)"
-  lintian --info --display-info "$D"/*.deb || true
+  lintian "$D"/*.deb || true
 }
 
 cmd=${1:-build}
 case "$cmd" in
   build) build ;;
   demo) build; exec bash examples/comptime-clone/run.sh ;;
-  test) build WERROR=-Werror; exec bash tests/run.sh "${@:2}" ;;
+  test) export WERROR=-Werror; build; exec bash tests/run.sh "${@:2}" ;; # exported: a ./build.sh the tests run keeps it
   bench) build; exec bash tests/bench/run.sh "${@:2}" ;;
   fuzz) build; exec bash tests/fuzz/run.sh "${2:-600}" ;;
   soak) build; exec bash tests/stress/soak.sh "${@:2}" ;;
