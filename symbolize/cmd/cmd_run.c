@@ -33,27 +33,49 @@ static void run_usage(FILE *out) {
           "Exit status: CMD's (128+N when killed by signal N); 2 when CMD cannot be run.\n");
 }
 
-/* librtprof-preload.so next to this binary: BIN/../lib/, as both the build
- * tree and an installed prefix lay it out. RTPROF_PRELOAD overrides. */
-static bool find_preload(char *out, size_t cap) {
+/* Where the Makefile installs the interposer: PKGLIBDIR, absolute and
+ * relative to BINDIR. Builds that do not say (the fuzzer's) use the defaults. */
+#ifndef RTPROF_PKGLIBDIR
+#define RTPROF_PKGLIBDIR "/usr/local/lib/rtprof"
+#endif
+#ifndef RTPROF_PKGLIBDIR_REL
+#define RTPROF_PKGLIBDIR_REL "../lib/rtprof"
+#endif
+
+/* The interposer: RTPROF_PRELOAD when set; else, in order, the installed
+ * layout relative to this binary (an installed tree unpacked anywhere:
+ * DESTDIR, dpkg -x), the build tree's BIN/../lib, the installed absolute
+ * path. `looked` gets the paths tried, for the error message. */
+static bool find_preload(char *out, size_t cap, char *looked, size_t looked_cap) {
+  looked[0] = '\0';
   const char *env = getenv("RTPROF_PRELOAD");
   if (env && *env) {
+    snprintf(looked, looked_cap, "RTPROF_PRELOAD=%s", env);
     if (strlen(env) >= cap) return false;
     strcpy(out, env);
     return access(out, R_OK) == 0;
   }
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return false;
-  self[n] = '\0';
+  if (n <= 0) self[0] = '\0';
+  else self[n] = '\0';
   char *slash = strrchr(self, '/');
   if (slash) *slash = '\0';
-  static const char rel[] = "/../lib/librtprof-preload.so";
-  size_t len = strlen(self);
-  if (len + sizeof rel > cap) return false;
-  memcpy(out, self, len);
-  memcpy(out + len, rel, sizeof rel);
-  return access(out, R_OK) == 0;
+  const char *dirs[] = {self[0] ? self : NULL, self[0] ? self : NULL, ""};
+  const char *rels[] = {("/" RTPROF_PKGLIBDIR_REL), "/../lib", RTPROF_PKGLIBDIR};
+  size_t used = 0;
+  for (size_t i = 0; i < sizeof rels / sizeof *rels; i++) {
+    if (!dirs[i]) continue;
+    int len = snprintf(out, cap, "%s%s/librtprof-preload.so", dirs[i], rels[i]);
+    if (len < 0 || (size_t)len >= cap) continue;
+    if (access(out, R_OK) == 0) {
+      char canon[PATH_MAX]; /* BIN/../lib/... read as the directory it is */
+      if (realpath(out, canon) && strlen(canon) < cap) strcpy(out, canon);
+      return true;
+    }
+    if (used < looked_cap) used += (size_t)snprintf(looked + used, looked_cap - used, "%s%s", used ? ", " : "", out);
+  }
+  return false;
 }
 
 /* templ with each %p replaced by the pid: sized for every %p, however many. */
@@ -236,9 +258,9 @@ int rtprof_cmd_run(int argc, char **argv) {
   int rc = parse_args(argc, argv, &a);
   if (rc) return rc < 0 ? RTPROF_EXIT_OK : rc;
   int i = a.cmd;
-  char preload[PATH_MAX] = "";
-  if (!find_preload(preload, sizeof preload)) {
-    rtprof_error("run: cannot find librtprof-preload.so (looked at %s; set RTPROF_PRELOAD)", preload);
+  char preload[PATH_MAX] = "", looked[3 * PATH_MAX + 8];
+  if (!find_preload(preload, sizeof preload, looked, sizeof looked)) {
+    rtprof_error("run: cannot find librtprof-preload.so (looked at %s; set RTPROF_PRELOAD)", looked);
     return RTPROF_EXIT_USAGE;
   }
   /* ld.so splits LD_PRELOAD at spaces and colons, with no way to quote them */

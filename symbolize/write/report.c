@@ -1,5 +1,6 @@
-/* Prints a merged report: aligned text for people, JSON for scripts (the
- * schema of DESIGN.md "JSON report"), or collapsed stacks for flame graphs. */
+/* Prints a merged report: aligned text for people (100 columns, or as wide
+ * as it needs with --wide: write/fit.c), JSON for scripts (the schema of
+ * DESIGN.md "JSON report"), or collapsed stacks for flame graphs. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,10 @@ static size_t shown_sites(const rtprof_model_t *m, const rtprof_report_opts_t *o
 
 /* ---- text --------------------------------------------------------------- */
 /* "  dump     FILE[: EXE] (pid, depth, why written[, snapshots])" */
-static void text_dump_line(FILE *out, const rtprof_dump_t *d, bool with_exe) {
-  fprintf(out, "  dump     %s%s%s (pid %" PRIu64 ", depth %" PRIu64 ", written at %s", d->file, with_exe ? ": " : "",
-          with_exe ? d->exe : "", d->pid, d->depth, d->reason);
+static void text_dump_line(FILE *out, const rtprof_dump_t *d, bool with_exe, bool wide) {
+  /* 100 columns: the figures on a line of their own, paths never cut */
+  fprintf(out, "  dump     %s%s%s%s(pid %" PRIu64 ", depth %" PRIu64 ", written at %s", d->file, with_exe ? ": " : "",
+          with_exe ? d->exe : "", wide ? " " : "\n           ", d->pid, d->depth, d->reason);
   if (d->nsnapshots) {
     fprintf(out, ", %zu snapshot%s", d->nsnapshots, d->nsnapshots == 1 ? "" : "s");
     if (d->interval_ms) fprintf(out, " every %" PRIu64 " ms", d->interval_ms);
@@ -35,15 +37,16 @@ static void text_dump_line(FILE *out, const rtprof_dump_t *d, bool with_exe) {
   fputs(")\n", out);
 }
 
-static void text_header(FILE *out, const rtprof_model_t *m) {
+static void text_header(FILE *out, const rtprof_model_t *m, const rtprof_fit_t *fit) {
   const rtprof_symtab_t *st = m->st;
   if (m->ndumps == 1) {
     fprintf(out, "rtprof report: %s\n", m->dumps[0].exe);
-    text_dump_line(out, &m->dumps[0], false);
+    text_dump_line(out, &m->dumps[0], false, fit->wide);
   } else {
     fprintf(out, "rtprof report: %zu dumps merged\n", m->ndumps);
-    for (size_t i = 0; i < m->ndumps; i++) text_dump_line(out, &m->dumps[i], true);
+    for (size_t i = 0; i < m->ndumps; i++) text_dump_line(out, &m->dumps[i], true, fit->wide);
   }
+  rtprof_fit_sources(out, fit);
   uint64_t bad = st->addresses - st->resolved;
   if (bad == 0) {
     fprintf(out, "  symbols  all %" PRIu64 " addresses resolved to file:line\n", st->addresses);
@@ -103,18 +106,20 @@ static void text_totals(FILE *out, const rtprof_model_t *m) {
 
 /* The site's label and the frames printed under it: the inline chain of
  * frames[0] always, the whole stack with --stacks. */
-static void text_site_lines(FILE *out, const rtprof_model_t *m, const rtprof_rsite_t *s, int indent, bool stacks) {
+static void text_site_lines(FILE *out, const rtprof_model_t *m, const rtprof_rsite_t *s, int indent, bool stacks,
+                            const rtprof_fit_t *fit) {
   char label[LABEL_MAX];
-  rtprof_frame_label(m->st, &s->frames[0], label, sizeof label, true);
+  int room = RTPROF_TEXT_WIDTH - indent - 2;
+  rtprof_fit_label(fit, m->st, &s->frames[0], label, sizeof label, true, room);
   fprintf(out, "%s\n", label);
   for (uint32_t k = 1; k < s->nframes; k++) {
     bool inl = s->frames[k - 1].inlined;
     if (!inl && !stacks) break;
-    rtprof_frame_label(m->st, &s->frames[k], label, sizeof label, true);
+    rtprof_fit_label(fit, m->st, &s->frames[k], label, sizeof label, true, room - 13);
     fprintf(out, "%*s  %s %s\n", indent, "", inl ? "inlined into" : "called from", label);
   }
   for (uint32_t k = 0; stacks && k < s->nfolded; k++) { /* the wrappers --skip hid */
-    rtprof_frame_label(m->st, &s->folded[k], label, sizeof label, true);
+    rtprof_fit_label(fit, m->st, &s->folded[k], label, sizeof label, true, room - 18);
     fprintf(out, "%*s  folded by --skip: %s\n", indent, "", label);
   }
 }
@@ -123,14 +128,14 @@ typedef struct cell_s { char s[40]; } cell_t;
 
 /* Prints rows of right-aligned cells followed by each row's site. */
 static void text_site_table(FILE *out, const rtprof_model_t *m, const size_t *idx, size_t n,
-                            const char *const *heads, size_t ncols, bool stacks,
-                            void (*fill)(const rtprof_rsite_t *, cell_t *)) {
+                            const char *const *heads, size_t ncols, bool stacks, const rtprof_fit_t *fit,
+                            void (*fill)(const rtprof_rsite_t *, cell_t *, bool wide)) {
   cell_t *cells = rtprof_xcalloc(n * ncols + 1, sizeof *cells);
   int w[16] = {0};
   for (size_t c = 0; c < ncols; c++) w[c] = (int)strlen(heads[c]);
   for (size_t r = 0; r < n; r++) {
     snprintf(cells[r * ncols].s, sizeof cells->s, "%zu", r + 1);
-    fill(&m->sites[idx[r]], &cells[r * ncols + 1]);
+    fill(&m->sites[idx[r]], &cells[r * ncols + 1], fit->wide);
     for (size_t c = 0; c < ncols; c++) {
       int l = (int)strlen(cells[r * ncols + c].s);
       if (l > w[c]) w[c] = l;
@@ -145,36 +150,57 @@ static void text_site_table(FILE *out, const rtprof_model_t *m, const size_t *id
   for (size_t r = 0; r < n; r++) {
     for (size_t c = 0; c < ncols; c++) fprintf(out, "  %*s", w[c], cells[r * ncols + c].s);
     fprintf(out, "  ");
-    text_site_lines(out, m, &m->sites[idx[r]], indent, stacks);
+    text_site_lines(out, m, &m->sites[idx[r]], indent, stacks, fit);
   }
   free(cells);
 }
 
-static void fill_top(const rtprof_rsite_t *s, cell_t *c) {
+/* Cells of bytes and counts: compact ("192M", "460k") or, wide, as before. */
+static void bytes_cell(cell_t *c, uint64_t v, bool wide) {
+  if (wide) rtprof_human_bytes(c->s, sizeof c->s, v);
+  else rtprof_compact_bytes(c->s, sizeof c->s, v);
+}
+
+static void signed_cell(cell_t *c, int64_t v, bool wide) {
+  if (wide) rtprof_human_signed(c->s, sizeof c->s, v);
+  else rtprof_compact_signed(c->s, sizeof c->s, v, "-");
+}
+
+static void count_cell(cell_t *c, int64_t v, bool wide) {
+  if (wide || v < 0) snprintf(c->s, sizeof c->s, "%" PRId64, v);
+  else rtprof_compact_count(c->s, sizeof c->s, (uint64_t)v);
+}
+
+static void fill_top(const rtprof_rsite_t *s, cell_t *c, bool wide) {
   snprintf(c[0].s, sizeof c->s, "%" PRIu64, s->id);
-  rtprof_human_bytes(c[1].s, sizeof c->s, s->alloc_bytes);
-  snprintf(c[2].s, sizeof c->s, "%" PRIu64, s->allocs);
-  rtprof_human_signed(c[3].s, sizeof c->s, live_of(s->alloc_bytes, s->freed_bytes));
+  bytes_cell(&c[1], s->alloc_bytes, wide);
+  count_cell(&c[2], (int64_t)s->allocs, wide);
+  signed_cell(&c[3], live_of(s->alloc_bytes, s->freed_bytes), wide);
   if (c[3].s[0] == '+') memmove(c[3].s, c[3].s + 1, strlen(c[3].s));
-  snprintf(c[4].s, sizeof c->s, "%" PRId64, live_of(s->allocs, s->frees));
+  count_cell(&c[4], live_of(s->allocs, s->frees), wide);
 }
 
-static void fill_leak(const rtprof_rsite_t *s, cell_t *c) {
+static void fill_leak(const rtprof_rsite_t *s, cell_t *c, bool wide) {
   snprintf(c[0].s, sizeof c->s, "%" PRIu64, s->id);
-  rtprof_human_bytes(c[1].s, sizeof c->s, s->alloc_bytes - s->freed_bytes);
-  snprintf(c[2].s, sizeof c->s, "%" PRId64, live_of(s->allocs, s->frees));
-  rtprof_human_bytes(c[3].s, sizeof c->s, s->alloc_bytes);
-  snprintf(c[4].s, sizeof c->s, "%" PRIu64, s->allocs);
+  bytes_cell(&c[1], s->alloc_bytes - s->freed_bytes, wide);
+  count_cell(&c[2], live_of(s->allocs, s->frees), wide);
+  bytes_cell(&c[3], s->alloc_bytes, wide);
+  count_cell(&c[4], (int64_t)s->allocs, wide);
 }
 
-static void text_sites(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
-  static const char *const top_heads[] = {"#", "id", "alloc bytes", "allocs", "live bytes", "live blocks"};
-  static const char *const leak_heads[] = {"#", "id", "live bytes", "live blocks", "alloc bytes", "allocs"};
+static void text_sites(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, const rtprof_fit_t *fit) {
+  static const char *const wide_top[] = {"#", "id", "alloc bytes", "allocs", "live bytes", "live blocks"};
+  static const char *const wide_leak[] = {"#", "id", "live bytes", "live blocks", "alloc bytes", "allocs"};
+  static const char *const short_top[] = {"#", "id", "bytes", "allocs", "live", "blocks"};
+  static const char *const short_leak[] = {"#", "id", "live", "blocks", "bytes", "allocs"};
+  const char *const *top_heads = fit->wide ? wide_top : short_top;
+  const char *const *leak_heads = fit->wide ? wide_leak : short_leak;
   size_t *idx = rtprof_model_sorted_sites(m, o->sort);
   size_t n = shown_sites(m, o, true);
-  fprintf(out, "\nTop sites by %s (%zu of %zu)\n", sort_name(o->sort), n, m->nsites);
+  fprintf(out, "\nTop sites by %s (%zu of %zu)%s\n", sort_name(o->sort), n, m->nsites,
+          fit->wide ? "" : ": bytes allocated; live bytes and blocks at exit");
   if (n == 0) fprintf(out, "  none\n");
-  else text_site_table(out, m, idx, n, top_heads, 6, o->stacks, fill_top);
+  else text_site_table(out, m, idx, n, top_heads, 6, o->stacks, fit, fill_top);
   free(idx);
 
   idx = rtprof_model_sorted_sites(m, RTPROF_SORT_LIVE);
@@ -183,24 +209,31 @@ static void text_sites(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   n = o->top && o->top < leaks ? o->top : leaks;
   fprintf(out, "\nLeaks (live at exit) by live bytes (%zu of %zu sites with live bytes)\n", n, leaks);
   if (n == 0) fprintf(out, "  none\n");
-  else text_site_table(out, m, idx, n, leak_heads, 6, o->stacks, fill_leak);
+  else text_site_table(out, m, idx, n, leak_heads, 6, o->stacks, fit, fill_leak);
   free(idx);
 }
 
 
 enum { PC_NAME, PC_CALLS, PC_COMMITTED, PC_MAX, PC_LIVE_DELTA, PC_ALLOCS, PC_BYTES, PC_CUM, PC_LIVE, PC_WALL, PC_LAST };
 
-static void text_phases(FILE *out, const rtprof_model_t *m, long root) {
-  static const char *const heads[PC_LAST] = {"phase", "calls", "committed", "max/call", "live delta", "allocs",
-                                             "alloc bytes", "cum bytes", "live bytes", "wall"};
-  fprintf(out, "\nPhases (committed and live deltas summed over calls; allocs and bytes flat, cum with nested phases)\n");
+static void text_phases(FILE *out, const rtprof_model_t *m, long root, const rtprof_fit_t *fit) {
+  static const char *const wide_heads[PC_LAST] = {"phase", "calls", "committed", "max/call", "live delta", "allocs",
+                                                  "alloc bytes", "cum bytes", "live bytes", "wall"};
+  static const char *const short_heads[PC_LAST] = {"phase", "calls", "commit", "max/call", "live \xce\x94", "allocs",
+                                                   "bytes", "cum", "live", "wall"};
+  const char *const *heads = fit->wide ? wide_heads : short_heads;
+  bool wide = fit->wide;
+  if (wide)
+    fprintf(out, "\nPhases (committed and live deltas summed over calls; allocs and bytes flat, cum with nested phases)\n");
+  else
+    fprintf(out, "\nPhases (commit, live \xce\x94: deltas summed over calls; allocs, bytes flat; cum: nested too)\n");
   size_t n = 0;
   uint32_t base_depth = root >= 0 ? m->phases[root].depth : 0;
   cell_t *cells = rtprof_xcalloc(m->nphase_order * PC_LAST + 1, sizeof *cells);
   char **names = rtprof_xcalloc(m->nphase_order + 1, sizeof *names);
   long *rows = rtprof_xcalloc(m->nphase_order + 1, sizeof *rows);
   int w[PC_LAST];
-  for (int c = 0; c < PC_LAST; c++) w[c] = (int)strlen(heads[c]);
+  for (int c = 0; c < PC_LAST; c++) w[c] = rtprof_text_width(heads[c]);
   for (size_t i = 0; i < m->nphase_order; i++) {
     long pi = m->phase_order[i];
     if (root >= 0 && !rtprof_model_phase_in(m, pi, root)) continue;
@@ -211,47 +244,60 @@ static void text_phases(FILE *out, const rtprof_model_t *m, long root) {
     names[n] = rtprof_xmalloc(len);
     int k = snprintf(names[n], len, "%*s%s", (int)(2 * (p->depth - base_depth)), "", shown);
     if (p->open) snprintf(names[n] + k, len - (size_t)k, " [%" PRIu64 " open]", p->open);
-    snprintf(c[PC_CALLS].s, sizeof c->s, "%" PRIu64, p->calls);
-    rtprof_human_signed(c[PC_COMMITTED].s, sizeof c->s, p->committed_delta);
-    rtprof_human_signed(c[PC_MAX].s, sizeof c->s, p->committed_delta_max);
-    rtprof_human_signed(c[PC_LIVE_DELTA].s, sizeof c->s, p->live_delta);
-    snprintf(c[PC_ALLOCS].s, sizeof c->s, "%" PRIu64, p->allocs);
-    rtprof_human_bytes(c[PC_BYTES].s, sizeof c->s, p->alloc_bytes);
-    rtprof_human_bytes(c[PC_CUM].s, sizeof c->s, p->cum_alloc_bytes);
-    rtprof_human_signed(c[PC_LIVE].s, sizeof c->s, live_of(p->alloc_bytes, p->freed_bytes));
+    count_cell(&c[PC_CALLS], (int64_t)p->calls, wide);
+    signed_cell(&c[PC_COMMITTED], p->committed_delta, wide);
+    signed_cell(&c[PC_MAX], p->committed_delta_max, wide);
+    signed_cell(&c[PC_LIVE_DELTA], p->live_delta, wide);
+    count_cell(&c[PC_ALLOCS], (int64_t)p->allocs, wide);
+    bytes_cell(&c[PC_BYTES], p->alloc_bytes, wide);
+    bytes_cell(&c[PC_CUM], p->cum_alloc_bytes, wide);
+    signed_cell(&c[PC_LIVE], live_of(p->alloc_bytes, p->freed_bytes), wide);
     if (c[PC_LIVE].s[0] == '+') memmove(c[PC_LIVE].s, c[PC_LIVE].s + 1, strlen(c[PC_LIVE].s));
     rtprof_human_ns(c[PC_WALL].s, sizeof c->s, p->wall_ns);
-    if ((int)strlen(names[n]) > w[PC_NAME]) w[PC_NAME] = (int)strlen(names[n]);
     for (int j = 1; j < PC_LAST; j++)
       if ((int)strlen(c[j].s) > w[j]) w[j] = (int)strlen(c[j].s);
     rows[n++] = pi;
+  }
+  /* 100 columns: the names share what the figures leave, their middles cut */
+  int room = RTPROF_TEXT_WIDTH - 2;
+  for (int j = 1; j < PC_LAST; j++) room -= 2 + w[j];
+  for (size_t r = 0; r < n; r++) {
+    if (!wide) {
+      int indent = (int)(2 * (m->phases[rows[r]].depth - base_depth));
+      rtprof_fit_cut(names[r] + indent, room - indent < 12 ? 12 : room - indent);
+    }
+    if (rtprof_text_width(names[r]) > w[PC_NAME]) w[PC_NAME] = rtprof_text_width(names[r]);
   }
   if (n == 0) {
     fprintf(out, "  none\n");
   } else {
     fprintf(out, "  %-*s", w[PC_NAME], heads[PC_NAME]);
-    for (int j = 1; j < PC_LAST; j++) fprintf(out, "  %*s", w[j], heads[j]);
+    for (int j = 1; j < PC_LAST; j++) fprintf(out, "  %*s%s", w[j] - rtprof_text_width(heads[j]), "", heads[j]);
     fputc('\n', out);
   }
   for (size_t r = 0; r < n; r++) {
     const rtprof_rphase_t *p = &m->phases[rows[r]];
-    fprintf(out, "  %-*s", w[PC_NAME], names[r]);
+    fprintf(out, "  %s%*s", names[r], w[PC_NAME] - rtprof_text_width(names[r]), "");
     for (int j = 1; j < PC_LAST; j++) fprintf(out, "  %*s", w[j], cells[r * PC_LAST + j].s);
     fputc('\n', out);
     rtprof_rpair_t *v = rtprof_sorted_pairs(p);
     int ind = 2 * (int)(p->depth - base_depth) + 4;
     for (size_t k = 0; k < p->npairs && k < PHASE_TOP_SITES; k++) {
-      char b[32], l[32], label[LABEL_MAX];
-      rtprof_human_bytes(b, sizeof b, v[k].alloc_bytes);
-      rtprof_human_signed(l, sizeof l, live_of(v[k].alloc_bytes, v[k].freed_bytes));
+      cell_t b, l, a;
+      char label[LABEL_MAX];
+      bytes_cell(&b, v[k].alloc_bytes, wide);
+      signed_cell(&l, live_of(v[k].alloc_bytes, v[k].freed_bytes), wide);
+      count_cell(&a, (int64_t)v[k].allocs, wide);
+      char head[160];
+      int hw = snprintf(head, sizeof head, "%*s%*s in %s allocs, %s live: ", ind, "", wide ? 9 : 5, b.s, a.s,
+                        l.s[0] == '+' ? l.s + 1 : l.s);
       if (v[k].site >= 0) {
         const rtprof_rsite_t *s = &m->sites[v[k].site];
-        rtprof_frame_label(m->st, &s->frames[0], label, sizeof label, false);
-        fprintf(out, "%*s%9s in %" PRIu64 " allocs, %s live: site %" PRIu64 " %s\n", ind, "", b, v[k].allocs,
-                l[0] == '+' ? l + 1 : l, s->id, label);
+        int iw = snprintf(NULL, 0, "site %" PRIu64 " ", s->id);
+        rtprof_fit_label(fit, m->st, &s->frames[0], label, sizeof label, false, RTPROF_TEXT_WIDTH - hw - iw);
+        fprintf(out, "%ssite %" PRIu64 " %s\n", head, s->id, label);
       } else {
-        fprintf(out, "%*s%9s in %" PRIu64 " allocs, %s live: (sites or pairs that did not fit the tables)\n", ind,
-                "", b, v[k].allocs, l[0] == '+' ? l + 1 : l);
+        fprintf(out, "%s(sites or pairs that did not fit the tables)\n", head);
       }
     }
     if (p->npairs > PHASE_TOP_SITES)
@@ -311,7 +357,7 @@ const char *rtprof_error_meaning(const char *kind) {
   return NULL;
 }
 
-static void text_errors(FILE *out, const rtprof_model_t *m) {
+static void text_errors(FILE *out, const rtprof_model_t *m, const rtprof_fit_t *fit) {
   if (m->nerrors == 0) return;
   uint64_t times = 0;
   for (size_t i = 0; i < m->nerrors; i++) times += m->errors[i].count;
@@ -325,13 +371,13 @@ static void text_errors(FILE *out, const rtprof_model_t *m) {
             e->count == 1 ? "" : "s", e->addr, meaning ? " (" : "", meaning ? meaning : "", meaning ? ")" : "");
     if (e->site >= 0) {
       const rtprof_rsite_t *s = &m->sites[e->site];
-      rtprof_frame_label(m->st, &s->frames[0], label, sizeof label, true);
+      rtprof_fit_label(fit, m->st, &s->frames[0], label, sizeof label, true, RTPROF_TEXT_WIDTH - 30);
       fprintf(out, "       allocated at  site %" PRIu64 " %s\n", s->id, label);
     } else {
       fprintf(out, "       allocated at  unknown\n");
     }
     for (uint32_t k = 0; k < e->ncall; k++) {
-      rtprof_frame_label(m->st, &e->call[k], label, sizeof label, true);
+      rtprof_fit_label(fit, m->st, &e->call[k], label, sizeof label, true, RTPROF_TEXT_WIDTH - 23);
       fprintf(out, "       %s  %s\n", k ? "  inlined into" : "bad call    ", label);
     }
   }
@@ -376,13 +422,16 @@ static void text_timeline(FILE *out, const rtprof_model_t *m) {
 }
 
 static void write_text(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, long root) {
-  text_header(out, m);
+  rtprof_fit_t fit;
+  rtprof_fit_init(&fit, &m, 1, o->wide);
+  text_header(out, m, &fit);
   text_totals(out, m);
-  text_errors(out, m);
-  text_sites(out, m, o);
-  text_phases(out, m, root);
+  text_errors(out, m, &fit);
+  text_sites(out, m, o, &fit);
+  text_phases(out, m, root, &fit);
   text_tail(out, m);
   if (o->timeline) text_timeline(out, m);
+  rtprof_fit_free(&fit);
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
