@@ -45,6 +45,11 @@ int64_t rtprof_delta_u64(uint64_t before, uint64_t after); /* after - before */
 /* Human-readable sizes: "512 B", "1.5 KiB"; signed adds "+" or "-". */
 void rtprof_human_bytes(char *out, size_t n, uint64_t v);
 void rtprof_human_signed(char *out, size_t n, int64_t v);
+/* a - b in decimal, exact over the whole range of both (negative when b > a):
+ * live figures are differences of counters that may hold any u64, and JSON
+ * must state them exactly. Use as rtprof_dec_diff(a, b).s in one expression. */
+typedef struct rtprof_dec_s { char s[24]; } rtprof_dec_t;
+rtprof_dec_t rtprof_dec_diff(uint64_t a, uint64_t b);
 void rtprof_human_ns(char *out, size_t n, uint64_t ns);
 const char *rtprof_basename(const char *path);
 /* Human-readable pairs "4.76 GiB → 2.51 GiB": both in the unit of the larger,

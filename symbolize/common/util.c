@@ -3,6 +3,7 @@
  * before -> after pairs, sizes with units, and the usage error. */
 #define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,13 @@ void rtprof_human_bytes(char *out, size_t n, uint64_t v) {
     u++;
   }
   snprintf(out, n, "%.1f %s", d, units[u]);
+}
+
+rtprof_dec_t rtprof_dec_diff(uint64_t a, uint64_t b) {
+  rtprof_dec_t d;
+  if (a >= b) snprintf(d.s, sizeof d.s, "%" PRIu64, a - b);
+  else snprintf(d.s, sizeof d.s, "-%" PRIu64, b - a);
+  return d;
 }
 
 void rtprof_human_signed(char *out, size_t n, int64_t v) {

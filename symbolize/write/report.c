@@ -11,6 +11,7 @@
 #define LABEL_MAX 8192
 
 static int64_t live_of(uint64_t a, uint64_t f) { return (int64_t)(a - f); }
+#define json_live(a, f) rtprof_dec_diff((a), (f)).s /* exact, for JSON */
 
 static const char *sort_name(rtprof_sort_t s) {
   return s == RTPROF_SORT_COUNT ? "allocs" : s == RTPROF_SORT_LIVE ? "live bytes" : "alloc bytes";
@@ -454,12 +455,12 @@ static void json_head(FILE *out, const rtprof_model_t *m) {
             d->start_ns, d->dump_ns, d->interval_ms);
   }
   fprintf(out, "\n  ],\n  \"totals\": {\"allocs\": %" PRIu64 ", \"frees\": %" PRIu64 ", \"alloc_bytes\": %" PRIu64
-          ", \"freed_bytes\": %" PRIu64 ", \"live_blocks\": %" PRId64 ", \"live_bytes\": %" PRId64
+          ", \"freed_bytes\": %" PRIu64 ", \"live_blocks\": %s, \"live_bytes\": %s"
           ", \"peak_live_bytes\": %" PRIu64 ", \"committed_bytes\": %" PRIu64 ", \"peak_committed_bytes\": %" PRIu64
           ", \"rss_bytes\": %" PRIu64 ", \"peak_rss_bytes\": %" PRIu64 ", \"overhead_bytes\": %" PRIu64
           ", \"failed_allocs\": %" PRIu64 ", \"mmap_bytes\": %" PRIu64 "},\n",
-          t->allocs, t->frees, t->alloc_bytes, t->freed_bytes, live_of(t->allocs, t->frees),
-          live_of(t->alloc_bytes, t->freed_bytes), t->peak_live_bytes, t->committed_bytes, t->peak_committed_bytes,
+          t->allocs, t->frees, t->alloc_bytes, t->freed_bytes, json_live(t->allocs, t->frees),
+          json_live(t->alloc_bytes, t->freed_bytes), t->peak_live_bytes, t->committed_bytes, t->peak_committed_bytes,
           t->rss_bytes, t->peak_rss_bytes, t->overhead_bytes, t->failed_allocs, t->mmap_bytes);
 }
 
@@ -473,10 +474,10 @@ static bool *json_sites(FILE *out, const rtprof_model_t *m, const rtprof_report_
     const rtprof_rsite_t *s = &m->sites[idx[r]];
     shown[idx[r]] = true;
     fprintf(out, "%s\n    {\"id\": %" PRIu64 ", \"allocs\": %" PRIu64 ", \"alloc_bytes\": %" PRIu64
-            ", \"frees\": %" PRIu64 ", \"freed_bytes\": %" PRIu64 ", \"live_blocks\": %" PRId64
-            ", \"live_bytes\": %" PRId64 ", \"peak_live_bytes\": %" PRIu64 ",\n     \"frames\": [",
-            r ? "," : "", s->id, s->allocs, s->alloc_bytes, s->frees, s->freed_bytes, live_of(s->allocs, s->frees),
-            live_of(s->alloc_bytes, s->freed_bytes), s->peak_live_bytes);
+            ", \"frees\": %" PRIu64 ", \"freed_bytes\": %" PRIu64 ", \"live_blocks\": %s"
+            ", \"live_bytes\": %s, \"peak_live_bytes\": %" PRIu64 ",\n     \"frames\": [",
+            r ? "," : "", s->id, s->allocs, s->alloc_bytes, s->frees, s->freed_bytes, json_live(s->allocs, s->frees),
+            json_live(s->alloc_bytes, s->freed_bytes), s->peak_live_bytes);
     for (uint32_t k = 0; k < s->nframes; k++) {
       fputs(k ? ",\n       " : "\n       ", out);
       rtprof_json_frame(out, m->st, &s->frames[k]);
@@ -502,20 +503,20 @@ static void json_phases(FILE *out, const rtprof_model_t *m, long root, const boo
     fprintf(out, ", \"calls\": %" PRIu64 ", \"open\": %" PRIu64 ", \"committed_delta\": %" PRId64
             ", \"committed_delta_max\": %" PRId64 ", \"live_delta\": %" PRId64 ", \"allocs\": %" PRIu64
             ", \"alloc_bytes\": %" PRIu64 ", \"frees\": %" PRIu64 ", \"freed_bytes\": %" PRIu64
-            ", \"live_blocks\": %" PRId64 ", \"live_bytes\": %" PRId64 ", \"cum_allocs\": %" PRIu64
-            ", \"cum_alloc_bytes\": %" PRIu64 ", \"cum_live_bytes\": %" PRId64 ", \"wall_ns\": %" PRIu64
+            ", \"live_blocks\": %s, \"live_bytes\": %s, \"cum_allocs\": %" PRIu64
+            ", \"cum_alloc_bytes\": %" PRIu64 ", \"cum_live_bytes\": %s, \"wall_ns\": %" PRIu64
             ",\n     \"sites\": [",
             p->calls, p->open, p->committed_delta, p->committed_delta_max, p->live_delta, p->allocs, p->alloc_bytes,
-            p->frees, p->freed_bytes, live_of(p->allocs, p->frees), live_of(p->alloc_bytes, p->freed_bytes),
-            p->cum_allocs, p->cum_alloc_bytes, live_of(p->cum_alloc_bytes, p->cum_freed_bytes), p->wall_ns);
+            p->frees, p->freed_bytes, json_live(p->allocs, p->frees), json_live(p->alloc_bytes, p->freed_bytes),
+            p->cum_allocs, p->cum_alloc_bytes, json_live(p->cum_alloc_bytes, p->cum_freed_bytes), p->wall_ns);
     rtprof_rpair_t *v = rtprof_sorted_pairs(p);
     bool pfirst = true;
     for (size_t k = 0; k < p->npairs; k++) {
       if (v[k].site < 0 || !shown[v[k].site]) continue; /* overflow row and cut sites: in the figures only */
       fprintf(out, "%s{\"id\": %" PRIu64 ", \"allocs\": %" PRIu64 ", \"alloc_bytes\": %" PRIu64
-              ", \"live_blocks\": %" PRId64 ", \"live_bytes\": %" PRId64 "}",
+              ", \"live_blocks\": %s, \"live_bytes\": %s" "}",
               pfirst ? "" : ",\n               ", m->sites[v[k].site].id, v[k].allocs, v[k].alloc_bytes,
-              live_of(v[k].allocs, v[k].frees), live_of(v[k].alloc_bytes, v[k].freed_bytes));
+              json_live(v[k].allocs, v[k].frees), json_live(v[k].alloc_bytes, v[k].freed_bytes));
       pfirst = false;
     }
     free(v);
@@ -529,9 +530,9 @@ static void json_overflow_symbols(FILE *out, const rtprof_model_t *m) {
   const rtprof_overflow_t *ov = &m->overflow;
   fprintf(out, "  \"overflow\": {\"sites_dropped\": %" PRIu64 ", \"pairs_dropped\": %" PRIu64 ", \"allocs\": %" PRIu64
           ", \"alloc_bytes\": %" PRIu64 ", \"frees\": %" PRIu64 ", \"freed_bytes\": %" PRIu64
-          ", \"live_bytes\": %" PRId64 "},\n",
+          ", \"live_bytes\": %s" "},\n",
           ov->sites_dropped, ov->pairs_dropped, ov->allocs, ov->alloc_bytes, ov->frees, ov->freed_bytes,
-          live_of(ov->alloc_bytes, ov->freed_bytes));
+          json_live(ov->alloc_bytes, ov->freed_bytes));
 
   fputs("  \"warnings\": [", out);
   for (size_t i = 0; i < m->nwarnings; i++) {
