@@ -67,10 +67,11 @@ for cmd, (rc, so, se) in ran.items():
 print("ran %d README commands" % len(ran))
 
 
-def output_of(prefix):
+def output_of(prefix, stream=1):
+    """stream 1: standard output, 2: standard error"""
     for cmd, r in ran.items():
         if cmd.startswith(prefix):
-            return r[1]
+            return r[stream]
     fail("the README has no command starting with: " + prefix)
     return ""
 
@@ -89,7 +90,9 @@ doc = json.loads(output_of("build/bin/rtprof report --json rtprof.*.dump"))
 site = [s for s in doc["sites"] if s["frames"][0]["line"] == 5 and s["frames"][0]["file"].endswith("prog.c")]
 expect(len(site) == 1 and site[0]["allocs"] == 3 and site[0]["live_bytes"] == 48, "report --json: the same site")
 for prefix in ("build/bin/rtprof run -- sqlite3", "build/bin/rtprof run --depth 8"):
-    expect("Top sites by" in output_of(prefix), prefix + ": prints the report")
+    # the report goes to standard error: the program's own output stays its own
+    expect("Top sites by" in output_of(prefix, 2), prefix + ": prints the report on stderr")
+    expect("Top sites by" not in output_of(prefix, 1), prefix + ": not on stdout")
 expect(output_of("build/bin/rtprof run -- sqlite3").startswith("3\n"), "rtprof run: sqlite3's output passes through")
 expect("clone_source prog.c:5" in output_of("build/bin/rtprof report --skip"), "report --skip of the dumps")
 d = output_of("build/bin/rtprof diff $D/bug.dump")
