@@ -44,6 +44,17 @@
 #define RT_PEAK_SLACK (64 << 10) /* net bytes a thread keeps before publishing */
 #define RT_CHUNK_SLOTS 64       /* counter slots per lazily-mapped chunk */
 #define RT_SITE_CACHE 64        /* per-thread cache of return address -> site id */
+#define RT_SCOPE_STACK 64       /* rtprof_site_push scopes nested per thread */
+
+/* A site frame is a code address, tagged in its top bits (user-space
+ * addresses are below 2^47): */
+#define RT_FRAME_NAMED (1ULL << 63) /* a named site: low 32 bits are its name id */
+#define RT_FRAME_EXACT (1ULL << 62) /* an exact code address (a function's entry),
+                                       not a return address */
+/* The `ra` handed to the profiled paths is tagged the same way: */
+#define RT_RA_SITE (1ULL << 63)     /* low 32 bits are an rt_site_t; the call's
+                                       own return address is in rt_site_ra */
+#define RT_RA_AT (1ULL << 62)       /* given to an rt_*_at call: may be an entry address */
 
 /* ---- "options.c": switches read once from the environment -------------- */
 typedef enum rt_on_error_e { RT_ON_ERROR_ABORT, RT_ON_ERROR_WARN } rt_on_error_t;
@@ -68,7 +79,7 @@ extern rt_options_t rt_options RT_HIDDEN;
 void rt_options_read(void) RT_HIDDEN;
 
 /* fork(): every lock is taken before and released (or reset) after, in one
- * order: dump, snapshots, errors, mmap regions, registry. */
+ * order: dump, snapshots, errors, names, skip cache, mmap regions, registry. */
 typedef enum rt_fork_stage_e { RT_FORK_PREPARE, RT_FORK_PARENT, RT_FORK_CHILD } rt_fork_stage_t;
 
 /* ---- "diag.c": messages on stderr without allocating --------------------- */
@@ -146,6 +157,9 @@ struct rt_thread_s {
   uintptr_t site_cache_ra[RT_SITE_CACHE];   /* a small direct-mapped cache of */
   uint32_t site_cache_id[RT_SITE_CACHE];    /* depth-1 sites: no shared-table probe */
   uint32_t last_pair_phase, last_pair_site, last_pair; /* same for pairs */
+  uint32_t scope_site;        /* innermost rtprof_site_push site, 0 = none */
+  uint32_t scope_depth;       /* pushes not yet popped, including unrecorded ones */
+  uint32_t scope[RT_SCOPE_STACK];
   rt_phase_frame_t phase_stack[RT_PHASE_STACK];
   /* Guarded by the registry lock. */
   rt_thread_t *next, *prev;
@@ -200,8 +214,32 @@ void rt_registry_fork(rt_fork_stage_t stage) RT_HIDDEN;
 
 /* ---- "capture.c": call-site capture -------------------------------------- */
 /* Fills frames[0..depth) starting at return address `ra` (our caller's
- * caller); zero-fills what the stack does not have. */
+ * caller; RT_RA_AT allowed), walking past RTPROF_SKIP frames; zero-fills
+ * what the stack does not have. */
 void rt_capture(uintptr_t ra, uintptr_t *frames, uint32_t depth) RT_HIDDEN;
+
+/* ---- "skip.c": which function an address belongs to ----------------------- */
+#define RT_ADDR_SKIP 1u   /* (a return address) inside a function RTPROF_SKIP matches */
+#define RT_ADDR_ENTRY 2u  /* a function starts exactly here */
+extern bool rt_skip_active RT_HIDDEN; /* a skip pattern is in effect */
+void rt_skip_init(void) RT_HIDDEN;    /* reads RTPROF_SKIP; at start, may allocate */
+uint32_t rt_addr_flags(uintptr_t addr) RT_HIDDEN; /* RT_ADDR_*, resolved once per address */
+void rt_skip_fork(rt_fork_stage_t stage) RT_HIDDEN;
+
+/* ---- "names.c": named sites and site scopes ------------------------------- */
+/* The return address of the rt_*_site call in progress (see RT_RA_SITE). */
+extern __thread uintptr_t rt_site_ra RT_HIDDEN __attribute__((tls_model("initial-exec")));
+typedef struct rt_name_view_s {
+  const char *function, *file; /* file NULL when none */
+  uint32_t line;
+} rt_name_view_t;
+uint32_t rt_names_count(void) RT_HIDDEN;  /* name ids 1..count are in use */
+bool rt_name_read(uint32_t id, rt_name_view_t *out) RT_HIDDEN;
+void rt_names_fork(rt_fork_stage_t stage) RT_HIDDEN;
+/* The address an error report should name for the call that passed `ra`. */
+static inline uintptr_t rt_call_address(uintptr_t ra) {
+  return (ra & RT_RA_SITE) ? rt_site_ra : ra & ~RT_RA_AT;
+}
 
 /* ---- "alloc.c": the mode switch and the profiled paths ------------------- */
 enum { RT_MODE_UNINIT = 0, RT_MODE_OFF = 1, RT_MODE_ON = 2 };
