@@ -94,13 +94,13 @@ static void init_profiler(void) {
     __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
     return;
   }
-  rt_skip_init();
   rtprof_profiling_ = true;
   rt_extras = rt_options.guard || rt_options.fill || rt_options.break_alloc || rt_options.break_site;
   __atomic_store_n(&rt_mode, RT_MODE_ON, __ATOMIC_RELEASE);
-  /* Both may allocate, so they come once the profiled path works. */
+  /* These may allocate, so they come once the profiled path works. */
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   atexit(exit_dump);
+  rt_skip_init();
 }
 
 /* What start-up allocates (pthread_atfork, atexit, dlsym) is rtprof's own. */

@@ -207,6 +207,7 @@ static void w_frame(rt_writer_t *w, uintptr_t f) {
 static void w_escaped(rt_writer_t *w, const char *s) {
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
+    if (c == '\n' || c == '\r') c = '?'; /* as w_text: names never hold a newline */
     if (c <= ' ' || c == '%' || c == 0x7f) {
       char e[3] = {'%', "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15]};
       w_bytes(w, e, 3);

@@ -129,6 +129,7 @@ uint32_t rt_site_count(void) RT_HIDDEN;  /* ids handed out so far */
 uint32_t rt_pair_count(void) RT_HIDDEN;  /* pair ids handed out (incl. reserved) */
 void rt_pair_key(uint32_t pair, uint32_t *phase, uint32_t *site) RT_HIDDEN;
 uint64_t rt_sites_dropped(void) RT_HIDDEN;
+void rt_site_note_dropped(void) RT_HIDDEN; /* a site turned away before the table saw it */
 uint64_t rt_pairs_dropped(void) RT_HIDDEN;
 bool rt_tables_init(void) RT_HIDDEN;
 

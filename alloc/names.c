@@ -43,7 +43,7 @@ static uint64_t hash_bytes(uint64_t h, const char *s, size_t n) {
 
 static bool tables_ready(void) {
   if (rt_nm.names != NULL) return true;
-  uint32_t cap = rt_options.sites, slots = 64;
+  uint32_t cap = 2 * rt_options.sites, slots = 64; /* names past the site table still count as dropped */
   while (slots < 2 * cap) slots <<= 1;
   rt_nm.names = rt_os_alloc(((size_t)cap + 1) * sizeof(rt_name_t));
   rt_nm.slots = rt_os_alloc((size_t)slots * sizeof(uint32_t));
@@ -71,6 +71,15 @@ static const char *copy_string(const char *s, size_t n) {
   return out;
 }
 
+/* strnlen bounded to RT_NAME_MAX, never cutting a UTF-8 sequence in two. */
+static size_t bounded_len(const char *s) {
+  size_t n = strnlen(s, RT_NAME_MAX + 1);
+  if (n <= RT_NAME_MAX) return n;
+  n = RT_NAME_MAX;
+  while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) n--;
+  return n;
+}
+
 static bool same(const rt_name_t *e, const char *fn, size_t fl, const char *file, size_t gl, uint32_t line) {
   if (e->line != line || strncmp(e->function, fn, fl) != 0 || e->function[fl] != '\0') return false;
   if (file == NULL || e->file == NULL) return file == NULL && e->file == NULL;
@@ -82,7 +91,7 @@ RT_EXPORT rt_site_t rt_site_named(const char *function, const char *file, unsign
   if (rt_mode != RT_MODE_ON) return 0;
   if (function == NULL || function[0] == '\0') function = "?";
   if (file != NULL && file[0] == '\0') file = NULL;
-  size_t fl = strnlen(function, RT_NAME_MAX), gl = file ? strnlen(file, RT_NAME_MAX) : 0;
+  size_t fl = bounded_len(function), gl = file ? bounded_len(file) : 0;
   uint64_t h = hash_bytes(0xcbf29ce484222325ULL, function, fl);
   h = hash_bytes(h ^ (file ? 0x5a : 0xa5), file ? file : "", gl);
   h = (h ^ line) * 0x9e3779b97f4a7c15ULL;
@@ -99,7 +108,10 @@ RT_EXPORT rt_site_t rt_site_named(const char *function, const char *file, unsign
       goto done;
     }
   }
-  if (rt_nm.count >= rt_nm.cap) goto done;
+  if (rt_nm.count >= rt_nm.cap) {
+    rt_site_note_dropped();
+    goto done;
+  }
   rt_name_t e = {copy_string(function, fl), file ? copy_string(file, gl) : NULL, line, 0, h};
   if (e.function == NULL || (file != NULL && e.file == NULL)) goto done;
   uint32_t id = rt_nm.count + 1;

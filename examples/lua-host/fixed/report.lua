@@ -1,0 +1,26 @@
+-- Builds a text report of N rows, three times, and keeps a history of rows.
+-- The fixed version: the same lines, each bug corrected in place.
+history = {}                                   -- global: lives as long as the host
+
+local function format_row(i)
+  return string.format("row %5d: %s", i, string.rep("x", 48))
+end
+
+local function build_report(n)
+  local out = {}
+  for i = 1, n do
+    local row = format_row(i)
+    out[#out + 1] = row                        -- fixed: pieces, joined once
+    history[(i - 1) % 16 + 1] = row            -- fixed: only the last 16 rows
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
+local function audit(n)
+  local id = session.open("auditor")
+  local total = 0
+  for round = 1, 3 do total = total + #build_report(n) end
+  session.close(id) return total               -- fixed: closed
+end
+
+print("report bytes", audit(2000))
