@@ -35,7 +35,9 @@ ensure_packages() {
 # compile OUT.o SRC FLAGS... (skips when the object is newer than its inputs)
 compile() {
   local out=$1 src=$2; shift 2
-  local deps=("$src" include/*.h alloc/*.h bracket/*.h symbolize/*.h "$0")
+  local deps=("$src" include/*.h alloc/*.h bracket/*.h symbolize/*.h symbolize/*/*.h "$0") e
+  # files the source assembles in with RTPROF_EMBED(sym, "path") are inputs too
+  for e in $(sed -n 's/^RTPROF_EMBED([^,]*, "\([^"]*\)");$/\1/p' "$src"); do deps+=("$e"); done
   if [ -f "$out" ]; then
     local d newer=0
     for d in "${deps[@]}"; do [ -e "$d" ] && [ "$d" -nt "$out" ] && newer=1 && break; done
@@ -69,10 +71,10 @@ build() {
     $CC -shared -o "$B/lib/librtprof-preload.so" "${pobjs[@]}" -lmimalloc -lunwind -lpthread -ldl
   fi
   local sobjs=()
-  for s in symbolize/*.c; do
+  for s in symbolize/*/*.c; do
     [ -e "$s" ] || continue
     o=$B/obj/${s%.c}.o
-    compile "$o" "$s"
+    compile "$o" "$s" -Isymbolize
     sobjs+=("$o")
   done
   [ ${#sobjs[@]} -gt 0 ] && $CC -o "$B/bin/rtprof" "${sobjs[@]}"

@@ -15,7 +15,7 @@ COV=$(command -v llvm-cov || command -v llvm-cov-14 || true)
 B=$TOP/build/fuzz/coverage
 rm -rf "$B" && mkdir -p "$B"
 srcs=()
-for s in symbolize/*.c; do [ "$(basename "$s")" = main.c ] || srcs+=("$s"); done
+for s in symbolize/*/*.c; do [ "$(basename "$s")" = main.c ] || srcs+=("$s"); done
 FL="-std=gnu11 -g -O0 -Iinclude -Isymbolize -fprofile-instr-generate -fcoverage-mapping"
 for s in "${srcs[@]}"; do
   extra=""

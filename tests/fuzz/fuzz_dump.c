@@ -1,4 +1,4 @@
-/* libFuzzer harness of the dump reader (symbolize/dump_read.c) and of what a
+/* libFuzzer harness of the dump reader (symbolize/read/dump_read.c) and of what a
  * dump it accepts flows into: the module lookup of symbolize.c, the model of
  * model.c and the report formats of report.c and pprof.c. Nothing here spawns a
  * process or opens a file named by the input: module paths are made relative
@@ -11,7 +11,7 @@
  *   - refused: exactly one line on stderr, "rtprof: error: FILE:LINE: what",
  *     with LINE a line that exists in the input (or the one after the last);
  *   - accepted: nothing on stderr but "rtprof: warning:" lines, and a dump
- *     that keeps the promises of rtprof_cli.h (sorted ids, frames in range,
+ *     that keeps the promises of read/read.h (sorted ids, frames in range,
  *     every phase with a path, every pair naming a phase and a site);
  *   - either way, memory in proportion to the input: the strings the reader
  *     and the model intern (names, paths) stay below MAX_BLOWUP times the
@@ -31,7 +31,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "rtprof_cli.h"
+#include "cmd/cmd.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

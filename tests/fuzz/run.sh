@@ -39,19 +39,19 @@ printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(con
 "$CLANG" -fsanitize=fuzzer,address,undefined "$B/probe.c" -o "$B/probe" > "$B/probe.log" 2>&1 ||
   skip "$CLANG cannot link -fsanitize=fuzzer (Debian: libclang-rt-14-dev): $(tail -n 1 "$B/probe.log")"
 
-# ---- build: symbolize/*.c but main.c, each object rebuilt when out of date ---------
+# ---- build: symbolize/*/*.c but main.c, each object rebuilt when out of date ---------
 # util.c's rtprof_intern is renamed away: the harness brings a resettable one.
 build_obj() { # OUT SRC FLAGS...
   local out=$1 src=$2 d; shift 2
   if [ -f "$out" ]; then
     local newer=0
-    for d in "$src" include/*.h symbolize/*.h "$0"; do [ "$d" -nt "$out" ] && newer=1 && break; done
+    for d in "$src" include/*.h symbolize/*.h symbolize/*/*.h symbolize/*/*.js symbolize/*/*.css "$0"; do [ "$d" -nt "$out" ] && newer=1 && break; done
     [ $newer -eq 0 ] && return 0
   fi
   $CLANG $CFLAGS "$@" -c "$src" -o "$out"
 }
 objs=()
-for s in symbolize/*.c; do
+for s in symbolize/*/*.c; do
   [ "$(basename "$s")" = main.c ] && continue
   o=$B/obj/$(basename "$s" .c).o
   extra=-fsanitize=fuzzer-no-link
@@ -60,8 +60,8 @@ for s in symbolize/*.c; do
   objs+=("$o")
 done
 for o in "$B"/obj/*.o; do # objects of sources that are gone
-  s=symbolize/$(basename "$o" .o).c
-  [ "$(basename "$o")" = fuzz_dump.o ] || [ -e "$s" ] || rm -f "$o"
+  s=(symbolize/*/"$(basename "$o" .o).c")
+  [ "$(basename "$o")" = fuzz_dump.o ] || [ -e "${s[0]}" ] || rm -f "$o"
 done
 build_obj "$B/obj/fuzz_dump.o" tests/fuzz/fuzz_dump.c -fsanitize=fuzzer-no-link -Werror
 $CLANG $SAN -fsanitize=fuzzer -o "$B/fuzz_dump" "$B/obj/fuzz_dump.o" "${objs[@]}"

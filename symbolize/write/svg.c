@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "write/write.h"
 
 #define W 960.0                /* picture width */
 #define PLOT_L 90.0            /* plot area: left, right, top, height */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "cmd/cmd.h"
 
 static const char check_usage[] =
     "usage: rtprof check [options] DUMP\n"
@@ -38,64 +38,69 @@ static const char check_usage[] =
     "input (a bad dump, budget or budget file).\n";
 
 
+/* The one dump; returns 0, or RTPROF_EXIT_USAGE after a message. */
+static int set_dump(const char **dump, const char *a) {
+  if (*dump) return rtprof_usage_error("check", "more than one dump ('%s' and '%s')", *dump, a);
+  *dump = a;
+  return 0;
+}
+
+/* Options: one per budget kind (values OPT_BUDGET + kind), then the rest. */
+enum { OPT_BUDGET = 256, OPT_BUDGETS = OPT_BUDGET + RTPROF_BUDGET_LAST, OPT_BASELINE, OPT_SKIP, OPT_ADDR2LINE };
+static void check_options(struct option *opts) {
+  int n = 0;
+  for (int k = 0; k < RTPROF_BUDGET_LAST; k++)
+    opts[n++] = (struct option){rtprof_budget_name((rtprof_budget_kind_t)k), required_argument, NULL, OPT_BUDGET + k};
+  opts[n++] = (struct option){"quiet", no_argument, NULL, 'q'};
+  opts[n++] = (struct option){"budgets", required_argument, NULL, OPT_BUDGETS};
+  opts[n++] = (struct option){"baseline", required_argument, NULL, OPT_BASELINE};
+  opts[n++] = (struct option){"skip", required_argument, NULL, OPT_SKIP};
+  opts[n++] = (struct option){"addr2line", required_argument, NULL, OPT_ADDR2LINE};
+  opts[n] = (struct option){0};
+}
+
 /* Parses the options into budgets; returns -1 after a message. */
 static int parse_args(int argc, char **argv, rtprof_budgets_t *bs, const char **dump, const char **baseline,
                       const char **skip, const char **addr2line, bool *quiet) {
-  bool only_files = false;
   int budgets_stdin = 0; /* --budgets - seen */
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-      if (*dump) return rtprof_usage_error("check", "more than one dump ('%s' and '%s')", *dump, a);
-      *dump = a;
+  struct option opts[RTPROF_BUDGET_LAST + 6];
+  check_options(opts);
+  const char *name;
+  int c;
+  optind = 0;
+  while ((c = rtprof_getopt("check", argc, argv, "-:q", opts, &name)) != -1) {
+    const char *v = optarg;
+    if (c == 1) {
+      if (set_dump(dump, v)) return -1;
       continue;
     }
-    if (strcmp(a, "--") == 0) {
-      only_files = true;
-      continue;
-    }
-    if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+    if (c == 'q') {
       *quiet = true;
       continue;
     }
-    bool matched = false, err = false;
-    const char *v = NULL;
-    int k;
-    for (k = 0; k < RTPROF_BUDGET_LAST; k++) {
-      char opt[64];
-      snprintf(opt, sizeof opt, "--%s", rtprof_budget_name((rtprof_budget_kind_t)k));
-      v = rtprof_opt_value(argc, argv, &i, opt, &matched, &err);
-      if (matched) break;
-    }
-    if (matched) {
+    if (c >= OPT_BUDGET && c < OPT_BUDGET + RTPROF_BUDGET_LAST) {
       char msg[512];
-      if (err) return rtprof_usage_error("check", "option '--%s' needs a value", rtprof_budget_name((rtprof_budget_kind_t)k));
-      if (rtprof_budget_add(bs, (rtprof_budget_kind_t)k, v, NULL, 0, msg, sizeof msg))
-        return rtprof_usage_error("check", "--%s: %s", rtprof_budget_name((rtprof_budget_kind_t)k), msg);
+      if (rtprof_budget_add(bs, (rtprof_budget_kind_t)(c - OPT_BUDGET), v, NULL, 0, msg, sizeof msg))
+        return rtprof_usage_error("check", "%s: %s", name, msg);
       continue;
     }
-    static const char *const valued[] = {"--budgets", "--baseline", "--skip", "--addr2line"};
-    size_t j;
-    for (j = 0; j < sizeof valued / sizeof *valued; j++) {
-      v = rtprof_opt_value(argc, argv, &i, valued[j], &matched, &err);
-      if (matched) break;
-    }
-    if (!matched) return rtprof_usage_error("check", "unknown option '%s'", a);
-    if (err) return rtprof_usage_error("check", "option '%s' needs a value", valued[j]);
-    if (!*v) return rtprof_usage_error("check", "bad value '' for %s", valued[j]);
-    switch (j) {
-    case 0:
+    if (c == '?') return -1; /* the message is out */
+    if (!*v) return rtprof_usage_error("check", "bad value '' for %s", name);
+    switch (c) {
+    case OPT_BUDGETS:
       if (strcmp(v, "-") == 0 && budgets_stdin++) return rtprof_usage_error("check", "--budgets - given twice");
       if (rtprof_budgets_read(bs, v)) return -1;
       break;
-    case 1:
+    case OPT_BASELINE:
       if (*baseline) return rtprof_usage_error("check", "--baseline given twice ('%s' and '%s')", *baseline, v);
       *baseline = v;
       break;
-    case 2: *skip = v; break;
-    case 3: *addr2line = v; break;
+    case OPT_SKIP: *skip = v; break;
+    case OPT_ADDR2LINE: *addr2line = v; break;
     }
   }
+  for (; optind < argc; optind++) /* after "--" */
+    if (set_dump(dump, argv[optind])) return -1;
   if (!*dump) return rtprof_usage_error("check", "no dump given");
   int stdin_users = (strcmp(*dump, "-") == 0) + (*baseline && strcmp(*baseline, "-") == 0) + budgets_stdin;
   if (stdin_users > 1) return rtprof_usage_error("check", "only one of DUMP, --baseline and --budgets can be standard input");

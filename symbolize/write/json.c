@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "write/write.h"
 
 void rtprof_json_str(FILE *out, const char *s) {
   if (!s) {

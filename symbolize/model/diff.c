@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "model/model.h"
 
 const char *rtprof_change_name(rtprof_change_t c) {
   static const char *const names[RTPROF_CHANGE_LAST] = {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "model/model.h"
 
 static const char *const budget_names[RTPROF_BUDGET_LAST] = {
     [RTPROF_BUDGET_PEAK_COMMITTED] = "max-peak-committed",

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "model/model.h"
 
 #define LABEL_MAX 8192
 

@@ -1,12 +1,12 @@
 /* Shared helpers of the rtprof command: the one error path ("rtprof: error:"),
  * checked allocation, the string intern table, human-readable figures and
- * before -> after pairs, sizes with units, and option values. */
+ * before -> after pairs, sizes with units, and the usage error. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "common/common.h"
 
 static void vmessage(const char *prefix, const char *fmt, va_list ap) {
   char buf[1024]; /* one line; longer messages are cut, never overflowed */
@@ -349,7 +349,7 @@ int rtprof_parse_size(const char *s, uint64_t *out, char *err, size_t errlen) {
   return 0;
 }
 
-/* ---- text and options ------------------------------------------------------- */
+/* ---- text and usage errors -------------------------------------------------- */
 size_t rtprof_utf8_len(const unsigned char *s, size_t n) {
   size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
   if (len == 0 || len > n) return 0;
@@ -358,24 +358,6 @@ size_t rtprof_utf8_len(const unsigned char *s, size_t n) {
   if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) return 0;
   if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))) return 0;
   return len;
-}
-
-const char *rtprof_opt_value(int argc, char **argv, int *i, const char *name, bool *matched, bool *err) {
-  size_t n = strlen(name);
-  const char *a = argv[*i];
-  *matched = false;
-  if (strncmp(a, name, n) != 0) return NULL;
-  if (a[n] == '=') {
-    *matched = true;
-    return a + n + 1;
-  }
-  if (a[n] != '\0') return NULL;
-  *matched = true;
-  if (*i + 1 >= argc) {
-    *err = true;
-    return NULL;
-  }
-  return argv[++*i];
 }
 
 /* Text for XML and HTML: markup escaped, invalid UTF-8 and control

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rtprof_cli.h"
+#include "write/write.h"
 
 #define OVERFLOW_FUNCTION "(sites that did not fit the site table)"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "cmd/cmd.h"
 
 static const char diff_usage[] =
     "usage: rtprof diff [options] BEFORE AFTER\n"
@@ -26,59 +26,60 @@ static const char diff_usage[] =
     "Exit status: 0 success, 2 bad usage or bad input.\n";
 
 
+enum { OPT_JSON = 256, OPT_TOP, OPT_SKIP, OPT_ADDR2LINE };
+static const struct option diff_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"skip", required_argument, NULL, OPT_SKIP},
+    {"addr2line", required_argument, NULL, OPT_ADDR2LINE},
+    {0},
+};
+
+/* One more dump; returns 0, or RTPROF_EXIT_USAGE after a message. */
+static int add_dump(char **files, size_t *nfiles, char *a) {
+  if (*nfiles == 2) return rtprof_usage_error("diff", "more than two dumps ('%s'): diff compares BEFORE with AFTER", a);
+  files[(*nfiles)++] = a;
+  return 0;
+}
+
 int rtprof_cmd_diff(int argc, char **argv) {
   rtprof_diff_opts_t o = {.top = 20};
   const char *skip = NULL, *addr2line = "addr2line";
   char *files[2];
   size_t nfiles = 0;
-  bool only_files = false;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-      if (nfiles == 2) return rtprof_usage_error("diff", "more than two dumps ('%s'): diff compares BEFORE with AFTER", a);
-      files[nfiles++] = argv[i];
-      continue;
-    }
-    if (strcmp(a, "--") == 0) {
-      only_files = true;
-      continue;
-    }
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      fputs(diff_usage, stdout);
-      return RTPROF_EXIT_OK;
-    }
-    if (strcmp(a, "--json") == 0) {
-      o.json = true;
-      continue;
-    }
-    static const char *const valued[] = {"--top", "--skip", "--addr2line"};
-    bool matched = false, err = false;
-    const char *v = NULL;
-    size_t k;
-    for (k = 0; k < sizeof valued / sizeof *valued; k++) {
-      v = rtprof_opt_value(argc, argv, &i, valued[k], &matched, &err);
-      if (matched) break;
-    }
-    if (!matched) return rtprof_usage_error("diff", "unknown option '%s'", a);
-    if (err) return rtprof_usage_error("diff", "option '%s' needs a value", valued[k]);
-    bool bad = !*v;
-    if (k == 0) {
+  const char *name;
+  int c;
+  optind = 0;
+  while ((c = rtprof_getopt("diff", argc, argv, "-:h", diff_options, &name)) != -1) {
+    const char *v = optarg;
+    bool bad = false;
+    switch (c) {
+    case 1:
+      if (add_dump(files, &nfiles, optarg)) return RTPROF_EXIT_USAGE;
+      break;
+    case 'h': fputs(diff_usage, stdout); return RTPROF_EXIT_OK;
+    case OPT_JSON: o.json = true; break;
+    case OPT_TOP: {
       char *end;
       unsigned long long n = strtoull(v, &end, 10);
       bad = !*v || *end || v[0] == '-' || n > SIZE_MAX;
       o.top = (size_t)n;
       o.top_given = true;
-    } else if (k == 1) {
-      skip = v;
-    } else {
-      addr2line = v;
+      break;
+    }
+    case OPT_SKIP: skip = v; bad = !*v; break;
+    case OPT_ADDR2LINE: addr2line = v; bad = !*v; break;
+    default: return RTPROF_EXIT_USAGE; /* '?': the message is out */
     }
     if (bad) {
       char msg[256];
-      snprintf(msg, sizeof msg, "bad value '%s' for %s", v, valued[k]);
+      snprintf(msg, sizeof msg, "bad value '%s' for %s", v, name);
       return rtprof_usage_error("diff", "%s", msg);
     }
   }
+  for (; optind < argc; optind++) /* after "--" */
+    if (add_dump(files, &nfiles, argv[optind])) return RTPROF_EXIT_USAGE;
   if (nfiles != 2) return rtprof_usage_error("diff", "%s", nfiles ? "no AFTER dump given" : "no dumps given (BEFORE AFTER)");
   if (strcmp(files[0], "-") == 0 && strcmp(files[1], "-") == 0)
     return rtprof_usage_error("diff", "%s", "only one of BEFORE and AFTER can be standard input");

@@ -2,7 +2,7 @@
  * `diff` and `check` can join `report` without touching the rest. */
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "cmd/cmd.h"
 
 typedef struct rtprof_cmd_s {
   const char *name;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "model/model.h"
 
 #define MAX_EXPANDED (RTPROF_DUMP_MAX_DEPTH * 64) /* frames per site, inlines expanded */
 

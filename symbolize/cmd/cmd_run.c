@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "rtprof_cli.h"
+#include "cmd/cmd.h"
 
 static void run_usage(FILE *out) {
   fprintf(out,
@@ -66,66 +66,125 @@ static char *expand_pid(const char *templ, pid_t pid) {
   return out;
 }
 
-int rtprof_cmd_run(int argc, char **argv) {
-  const char *out = "rtprof.%p.dump", *depth = NULL;
-  bool follow = false, report = true;
-  char *report_args[16];
-  int nreport = 0;
-  report_args[nreport++] = "report";
-  int i = 1;
-  for (; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--") == 0) {
-      i++;
-      break;
-    } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      run_usage(stdout);
-      return RTPROF_EXIT_OK;
-    } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
-      out = argv[++i];
-    } else if (strcmp(a, "--depth") == 0 && i + 1 < argc) {
-      depth = argv[++i];
+enum { OPT_DEPTH = 256, OPT_FOLLOW, OPT_NO_REPORT, OPT_TOP, OPT_SKIP, OPT_JSON };
+static const struct option run_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"depth", required_argument, NULL, OPT_DEPTH},
+    {"follow-children", no_argument, NULL, OPT_FOLLOW},
+    {"no-report", no_argument, NULL, OPT_NO_REPORT},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"skip", required_argument, NULL, OPT_SKIP},
+    {"json", no_argument, NULL, OPT_JSON},
+    {0},
+};
+
+/* What run's command line asks for. */
+typedef struct run_args_s {
+  const char *out, *depth;
+  bool follow, report;
+  char *top, *skip;        /* passed to the report (the last one wins there too) */
+  bool json;
+  int cmd;                 /* argv index of CMD */
+} run_args_t;
+
+/* Parses the options. Returns -1 for --help (printed), 0, or
+ * RTPROF_EXIT_USAGE after a message. */
+static int parse_args(int argc, char **argv, run_args_t *a) {
+  const char *name;
+  int c;
+  optind = 0;
+  /* "+": options end at CMD, whether or not "--" comes first */
+  while ((c = rtprof_getopt("run", argc, argv, "+:ho:", run_options, &name)) != -1) {
+    switch (c) {
+    case 'h': run_usage(stdout); return -1;
+    case 'o': a->out = optarg; break;
+    case OPT_DEPTH: {
+      a->depth = optarg;
       char *end;
-      long d = strtol(depth, &end, 10);
+      long d = strtol(a->depth, &end, 10);
       if (*end != '\0' || d < 1 || d > 16) {
-        rtprof_error("run: --depth '%s': expected a number from 1 to 16", depth);
+        rtprof_error("run: --depth '%s': expected a number from 1 to 16", a->depth);
         return RTPROF_EXIT_USAGE;
       }
-    } else if (strcmp(a, "--follow-children") == 0) {
-      follow = true;
-    } else if (strcmp(a, "--no-report") == 0) {
-      report = false;
-    } else if ((strcmp(a, "--top") == 0 || strcmp(a, "--skip") == 0) && i + 1 < argc && nreport < 12) {
-      report_args[nreport++] = argv[i];
-      report_args[nreport++] = argv[++i];
-    } else if (strcmp(a, "--json") == 0 && nreport < 12) {
-      report_args[nreport++] = argv[i];
-    } else if (a[0] == '-') {
-      rtprof_error("run: unknown option '%s' (see 'rtprof run --help')", a);
-      return RTPROF_EXIT_USAGE;
-    } else {
-      break; /* CMD without "--" */
+      break;
+    }
+    case OPT_FOLLOW: a->follow = true; break;
+    case OPT_NO_REPORT: a->report = false; break;
+    case OPT_TOP: a->top = optarg; break;
+    case OPT_SKIP: a->skip = optarg; break;
+    case OPT_JSON: a->json = true; break;
+    default: return RTPROF_EXIT_USAGE; /* '?': the message is out */
     }
   }
-  if (i >= argc) {
+  a->cmd = optind;
+  if (a->cmd >= argc) {
     rtprof_error("run: no command given (usage: rtprof run [options] -- CMD [ARGS...])");
     return RTPROF_EXIT_USAGE;
   }
+  return 0;
+}
+
+/* The dump path made absolute, so a CMD that changes directory does not
+ * move it, and so we know where to read it. */
+static char *absolute(const char *path) {
+  char cwd[PATH_MAX];
+  if (path[0] == '/' || !getcwd(cwd, sizeof cwd)) return rtprof_xstrndup(path, strlen(path));
+  char *abs = rtprof_xmalloc(strlen(cwd) + strlen(path) + 2);
+  sprintf(abs, "%s/%s", cwd, path);
+  return abs;
+}
+
+/* In the child: CMD with the interposer preloaded and profiling switched on;
+ * a failed exec's errno goes up the close-on-exec pipe. */
+static _Noreturn void exec_child(char **argv, const run_args_t *a, const char *preload, const char *out_abs,
+                                 int exec_pipe[2]) {
+  const char *old = getenv("LD_PRELOAD");
+  char *ld = rtprof_xmalloc(strlen(preload) + (old ? strlen(old) : 0) + 2);
+  sprintf(ld, "%s%s%s", preload, old && *old ? ":" : "", old && *old ? old : "");
+  setenv("LD_PRELOAD", ld, 1);
+  setenv("RTPROF", "1", 1);
+  setenv("RTPROF_OUT", out_abs, 1);
+  if (a->depth) setenv("RTPROF_DEPTH", a->depth, 1);
+  if (!a->follow) setenv("RTPROF_CHILDREN", "0", 1);
+  close(exec_pipe[0]);
+  execvp(argv[a->cmd], argv + a->cmd);
+  int err = errno;
+  ssize_t w = write(exec_pipe[1], &err, sizeof err);
+  (void)w;
+  _exit(127);
+}
+
+/* The report of CMD's dump, with run's --top, --skip and --json. */
+static void report_dump(char *dump, const run_args_t *a) {
+  char *report_args[8] = {"report"};
+  int nreport = 1;
+  if (a->top) {
+    report_args[nreport++] = "--top";
+    report_args[nreport++] = a->top;
+  }
+  if (a->skip) {
+    report_args[nreport++] = "--skip";
+    report_args[nreport++] = a->skip;
+  }
+  if (a->json) report_args[nreport++] = "--json";
+  report_args[nreport++] = dump;
+  report_args[nreport] = NULL;
+  fflush(stdout);
+  int rc = rtprof_cmd_report(nreport, report_args);
+  if (rc != RTPROF_EXIT_OK) rtprof_error("run: the report of %s failed", dump);
+}
+
+int rtprof_cmd_run(int argc, char **argv) {
+  run_args_t a = {.out = "rtprof.%p.dump", .report = true};
+  int rc = parse_args(argc, argv, &a);
+  if (rc) return rc < 0 ? RTPROF_EXIT_OK : rc;
+  int i = a.cmd;
   char preload[PATH_MAX] = "";
   if (!find_preload(preload, sizeof preload)) {
     rtprof_error("run: cannot find librtprof-preload.so (looked at %s; set RTPROF_PRELOAD)", preload);
     return RTPROF_EXIT_USAGE;
   }
-  /* The dump path is made absolute so a CMD that changes directory does not
-   * move it, and so we know where to read it. */
-  char cwd[PATH_MAX];
-  char *out_abs;
-  if (out[0] != '/' && getcwd(cwd, sizeof cwd)) {
-    out_abs = rtprof_xmalloc(strlen(cwd) + strlen(out) + 2);
-    sprintf(out_abs, "%s/%s", cwd, out);
-  } else {
-    out_abs = rtprof_xstrndup(out, strlen(out));
-  }
+  char *out_abs = absolute(a.out);
 
   /* A close-on-exec pipe tells a failed exec apart from CMD exiting 127. */
   int exec_pipe[2];
@@ -139,22 +198,7 @@ int rtprof_cmd_run(int argc, char **argv) {
     rtprof_error("run: fork: %s", strerror(errno));
     return RTPROF_EXIT_USAGE;
   }
-  if (pid == 0) {
-    const char *old = getenv("LD_PRELOAD");
-    char *ld = rtprof_xmalloc(strlen(preload) + (old ? strlen(old) : 0) + 2);
-    sprintf(ld, "%s%s%s", preload, old && *old ? ":" : "", old && *old ? old : "");
-    setenv("LD_PRELOAD", ld, 1);
-    setenv("RTPROF", "1", 1);
-    setenv("RTPROF_OUT", out_abs, 1);
-    if (depth) setenv("RTPROF_DEPTH", depth, 1);
-    if (!follow) setenv("RTPROF_CHILDREN", "0", 1);
-    close(exec_pipe[0]);
-    execvp(argv[i], argv + i);
-    int err = errno;
-    ssize_t w = write(exec_pipe[1], &err, sizeof err);
-    (void)w;
-    _exit(127);
-  }
+  if (pid == 0) exec_child(argv, &a, preload, out_abs, exec_pipe);
   close(exec_pipe[1]);
   int exec_errno = 0;
   ssize_t got;
@@ -181,13 +225,9 @@ int rtprof_cmd_run(int argc, char **argv) {
   if (stat(dump, &st) != 0) {
     rtprof_error("run: %s wrote no dump at %s (it ended by exec, _exit or a signal, or is a "
                  "static binary the interposer cannot enter)", argv[i], dump);
-  } else if (report) {
+  } else if (a.report) {
     fprintf(stderr, "rtprof: %s exited with status %d; dump %s\n", argv[i], code, dump);
-    report_args[nreport++] = dump;
-    report_args[nreport] = NULL;
-    fflush(stdout);
-    int rc = rtprof_cmd_report(nreport, report_args);
-    if (rc != RTPROF_EXIT_OK) rtprof_error("run: the report of %s failed", dump);
+    report_dump(dump, &a);
   }
   free(dump);
   free(out_abs);

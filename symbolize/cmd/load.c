@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "cmd/cmd.h"
 
 int rtprof_load(rtprof_load_t *l, const char *cmd, char *const *files, size_t nfiles, const char *addr2line,
                 const char *skip) {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "write/write.h"
 
 #define PHASE_TOP_SITES 5
 #define LABEL_MAX 8192
@@ -385,7 +385,8 @@ static void write_text(FILE *out, const rtprof_model_t *m, const rtprof_report_o
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
-static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, long root) {
+/* "program", "pid", "dumps" and "totals" */
+static void json_head(FILE *out, const rtprof_model_t *m) {
   const rtprof_dump_t *d0 = &m->dumps[0];
   const rtprof_totals_t *t = &m->totals;
   fputs("{\n  \"format\": \"rtprof-report\",\n  \"version\": 1,\n  \"program\": ", out);
@@ -410,7 +411,10 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
           t->allocs, t->frees, t->alloc_bytes, t->freed_bytes, live_of(t->allocs, t->frees),
           live_of(t->alloc_bytes, t->freed_bytes), t->peak_live_bytes, t->committed_bytes, t->peak_committed_bytes,
           t->rss_bytes, t->peak_rss_bytes, t->overhead_bytes, t->failed_allocs, t->mmap_bytes);
+}
 
+/* "sites": the --top of them; returns which were listed (by site index). */
+static bool *json_sites(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
   size_t *idx = rtprof_model_sorted_sites(m, o->sort);
   size_t n = shown_sites(m, o, false);
   bool *shown = rtprof_xcalloc(m->nsites + 1, sizeof *shown);
@@ -431,7 +435,11 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   }
   fputs(n ? "\n  ],\n" : "],\n", out);
   free(idx);
+  return shown;
+}
 
+/* "phases" (under root, when >= 0), each with its pairs of the listed sites */
+static void json_phases(FILE *out, const rtprof_model_t *m, long root, const bool *shown) {
   fputs("  \"phases\": [", out);
   bool first = true;
   for (size_t i = 0; i < m->nphase_order; i++) {
@@ -464,8 +472,10 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
     fputs("]}", out);
   }
   fputs(first ? "],\n" : "\n  ],\n", out);
-  free(shown);
+}
 
+/* "overflow", "warnings" and "symbols" */
+static void json_overflow_symbols(FILE *out, const rtprof_model_t *m) {
   const rtprof_overflow_t *ov = &m->overflow;
   fprintf(out, "  \"overflow\": {\"sites_dropped\": %" PRIu64 ", \"pairs_dropped\": %" PRIu64 ", \"allocs\": %" PRIu64
           ", \"alloc_bytes\": %" PRIu64 ", \"frees\": %" PRIu64 ", \"freed_bytes\": %" PRIu64
@@ -485,7 +495,7 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   const rtprof_symtab_t *st = m->st;
   fprintf(out, "\"addresses\": %" PRIu64 ", \"resolved\": %" PRIu64 ", \"no_module\": %" PRIu64 ", \"unresolved\": [",
           st->addresses, st->resolved, st->no_module);
-  first = true;
+  bool first = true;
   for (size_t i = 0; i < st->nmods; i++) {
     const rtprof_smodule_t *sm = &st->mods[i];
     if (!sm->unresolved) continue;
@@ -499,6 +509,9 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
     fprintf(out, ", \"addresses\": %" PRIu64 "}", sm->unresolved);
   }
   fputs(first ? "]},\n" : "\n  ]},\n", out);
+}
+
+static void json_errors(FILE *out, const rtprof_model_t *m) {
   fputs("  \"errors\": [", out);
   for (size_t i = 0; i < m->nerrors; i++) {
     const rtprof_rerror_t *e = &m->errors[i];
@@ -521,8 +534,12 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
     fputs("]}", out);
   }
   fputs(m->nerrors ? "\n  ],\n" : "],\n", out);
+}
+
+/* "timeline": every dump's snapshots */
+static void json_timeline(FILE *out, const rtprof_model_t *m) {
   fputs("  \"timeline\": [", out);
-  first = true;
+  bool first = true;
   for (size_t di = 0; di < m->ndumps; di++) {
     const rtprof_dump_t *d = &m->dumps[di];
     for (size_t i = 0; i < d->nsnapshots; i++) {
@@ -539,8 +556,13 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
     }
   }
   fputs(first ? "],\n" : "\n  ],\n", out);
+}
+
+/* "problems": the dumps' inconsistencies and the addr2line failures */
+static void json_problems(FILE *out, const rtprof_model_t *m) {
+  const rtprof_symtab_t *st = m->st;
   fputs("  \"problems\": [", out);
-  first = true;
+  bool first = true;
   for (size_t i = 0; i < m->ndumps; i++)
     for (size_t k = 0; k < m->dumps[i].nnotes; k++) {
       fputs(first ? "" : ", ", out);
@@ -553,7 +575,19 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
       first = false;
       rtprof_json_str(out, st->mods[i].detail);
     }
-  fputs("]\n}\n", out);
+  fputs("]\n", out);
+}
+
+static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, long root) {
+  json_head(out, m);
+  bool *shown = json_sites(out, m, o);
+  json_phases(out, m, root, shown);
+  free(shown);
+  json_overflow_symbols(out, m);
+  json_errors(out, m);
+  json_timeline(out, m);
+  json_problems(out, m);
+  fputs("}\n", out);
 }
 
 /* ---- collapsed stacks ------------------------------------------------------- */

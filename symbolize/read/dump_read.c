@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rtprof_cli.h"
+#include "read/read.h"
 
 #define READ_CHUNK 65536
 #define MAX_PHASE_DEPTH 64  /* the writer's per-thread nesting limit */

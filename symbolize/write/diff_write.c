@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "write/write.h"
 
 #define MINUS "\xe2\x88\x92"  /* U+2212 */
 #define ARROW "\xe2\x86\x92"  /* U+2192 */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rtprof_cli.h"
+#include "read/read.h"
 
 #define MAX_NOTE_BYTES (1u << 20) /* a larger note area is not a sane ELF */
 #define MAX_HEADERS 65535

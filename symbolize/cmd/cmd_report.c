@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtprof_cli.h"
+#include "cmd/cmd.h"
 
 static const char report_usage[] =
     "usage: rtprof report [options] DUMP...\n"
@@ -75,91 +75,97 @@ static int write_svg(const char *path, const rtprof_dump_t *d) {
   return 0;
 }
 
-int rtprof_cmd_report(int argc, char **argv) {
-  rtprof_report_opts_t o = {.format = RTPROF_FMT_TEXT, .sort = RTPROF_SORT_BYTES, .top = 20};
-  const char *skip = NULL, *addr2line = "addr2line", *svg = NULL, *html = NULL;
-  char **files = rtprof_xcalloc((size_t)argc, sizeof *files);
-  size_t nfiles = 0;
-  bool only_files = false;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-      files[nfiles++] = argv[i];
-      continue;
-    }
-    if (strcmp(a, "--") == 0) {
-      only_files = true;
-      continue;
-    }
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      fputs(report_usage, stdout);
-      free(files);
-      return RTPROF_EXIT_OK;
-    }
-    if (strcmp(a, "--json") == 0) {
-      o.format = RTPROF_FMT_JSON;
-      continue;
-    }
-    if (strcmp(a, "--stacks") == 0) {
-      o.stacks = true;
-      continue;
-    }
-    if (strcmp(a, "--timeline") == 0) {
-      o.timeline = true;
-      continue;
-    }
-    static const char *const valued[] = {"--top", "--sort", "--format", "--phase", "--skip", "--addr2line", "--svg", "--html"};
-    bool matched = false, err = false;
-    const char *v = NULL;
-    size_t k;
-    for (k = 0; k < sizeof valued / sizeof *valued; k++) {
-      v = rtprof_opt_value(argc, argv, &i, valued[k], &matched, &err);
-      if (matched) break;
-    }
-    if (!matched) {
-      free(files);
-      return rtprof_usage_error("report", "unknown option '%s'", a);
-    }
-    if (err) {
-      free(files);
-      return rtprof_usage_error("report", "option '%s' needs a value", valued[k]);
-    }
+/* What report's command line asks for; files are argv's, in order. */
+typedef struct report_args_s {
+  rtprof_report_opts_t o;
+  const char *skip, *addr2line, *svg, *html;
+  char **files; size_t nfiles;
+} report_args_t;
+
+enum { OPT_JSON = 256, OPT_STACKS, OPT_TIMELINE, OPT_TOP, OPT_SORT, OPT_FORMAT, OPT_PHASE, OPT_SKIP, OPT_ADDR2LINE,
+       OPT_SVG, OPT_HTML };
+static const struct option report_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"stacks", no_argument, NULL, OPT_STACKS},
+    {"timeline", no_argument, NULL, OPT_TIMELINE},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"phase", required_argument, NULL, OPT_PHASE},
+    {"skip", required_argument, NULL, OPT_SKIP},
+    {"addr2line", required_argument, NULL, OPT_ADDR2LINE},
+    {"svg", required_argument, NULL, OPT_SVG},
+    {"html", required_argument, NULL, OPT_HTML},
+    {0},
+};
+
+/* Parses the command line into *a. Returns -1 for --help (printed), 0, or
+ * RTPROF_EXIT_USAGE after a message. */
+static int parse_args(int argc, char **argv, report_args_t *a) {
+  rtprof_report_opts_t *o = &a->o;
+  const char *name;
+  int c;
+  optind = 0;
+  while ((c = rtprof_getopt("report", argc, argv, "-:h", report_options, &name)) != -1) {
+    const char *v = optarg;
     int bad = 0;
-    switch (k) {
-    case 0: { /* --top */
+    switch (c) {
+    case 1: a->files[a->nfiles++] = optarg; break;
+    case 'h': fputs(report_usage, stdout); return -1;
+    case OPT_JSON: o->format = RTPROF_FMT_JSON; break;
+    case OPT_STACKS: o->stacks = true; break;
+    case OPT_TIMELINE: o->timeline = true; break;
+    case OPT_TOP: {
       char *end;
       unsigned long long n = strtoull(v, &end, 10);
       bad = !*v || *end || v[0] == '-' || n > SIZE_MAX;
-      o.top = (size_t)n;
-      o.top_given = true;
+      o->top = (size_t)n;
+      o->top_given = true;
       break;
     }
-    case 1: /* --sort */
-      if (strcmp(v, "bytes") == 0) o.sort = RTPROF_SORT_BYTES;
-      else if (strcmp(v, "count") == 0) o.sort = RTPROF_SORT_COUNT;
-      else if (strcmp(v, "live") == 0) o.sort = RTPROF_SORT_LIVE;
+    case OPT_SORT:
+      if (strcmp(v, "bytes") == 0) o->sort = RTPROF_SORT_BYTES;
+      else if (strcmp(v, "count") == 0) o->sort = RTPROF_SORT_COUNT;
+      else if (strcmp(v, "live") == 0) o->sort = RTPROF_SORT_LIVE;
       else bad = 1;
       break;
-    case 2: /* --format */
-      if (strcmp(v, "text") == 0) o.format = RTPROF_FMT_TEXT;
-      else if (strcmp(v, "json") == 0) o.format = RTPROF_FMT_JSON;
-      else if (strcmp(v, "collapsed") == 0) o.format = RTPROF_FMT_COLLAPSED;
-      else if (strcmp(v, "pprof") == 0) o.format = RTPROF_FMT_PPROF;
+    case OPT_FORMAT:
+      if (strcmp(v, "text") == 0) o->format = RTPROF_FMT_TEXT;
+      else if (strcmp(v, "json") == 0) o->format = RTPROF_FMT_JSON;
+      else if (strcmp(v, "collapsed") == 0) o->format = RTPROF_FMT_COLLAPSED;
+      else if (strcmp(v, "pprof") == 0) o->format = RTPROF_FMT_PPROF;
       else bad = 1;
       break;
-    case 3: o.phase = v; break;
-    case 4: skip = v; break;
-    case 5: addr2line = v; bad = !*v; break;
-    case 6: svg = v; bad = !*v; break;
-    case 7: html = v; bad = !*v; break;
+    case OPT_PHASE: o->phase = v; break;
+    case OPT_SKIP: a->skip = v; break;
+    case OPT_ADDR2LINE: a->addr2line = v; bad = !*v; break;
+    case OPT_SVG: a->svg = v; bad = !*v; break;
+    case OPT_HTML: a->html = v; bad = !*v; break;
+    default: return RTPROF_EXIT_USAGE; /* '?': the message is out */
     }
     if (bad) {
       char msg[256];
-      snprintf(msg, sizeof msg, "bad value '%s' for %s", v, valued[k]);
-      free(files);
+      snprintf(msg, sizeof msg, "bad value '%s' for %s", v, name);
       return rtprof_usage_error("report", "%s", msg);
     }
   }
+  for (int i = optind; i < argc; i++) a->files[a->nfiles++] = argv[i]; /* after "--" */
+  return 0;
+}
+
+int rtprof_cmd_report(int argc, char **argv) {
+  report_args_t a = {.o = {.format = RTPROF_FMT_TEXT, .sort = RTPROF_SORT_BYTES, .top = 20}, .addr2line = "addr2line"};
+  a.files = rtprof_xcalloc((size_t)argc, sizeof *a.files);
+  int rc = parse_args(argc, argv, &a);
+  if (rc) {
+    free(a.files);
+    return rc < 0 ? RTPROF_EXIT_OK : rc;
+  }
+  rtprof_report_opts_t o = a.o;
+  const char *skip = a.skip, *addr2line = a.addr2line, *svg = a.svg, *html = a.html;
+  char **files = a.files;
+  size_t nfiles = a.nfiles;
   if (nfiles == 0) {
     free(files);
     return rtprof_usage_error("report", "%s", "no dump given");

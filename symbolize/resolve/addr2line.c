@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "rtprof_cli.h"
+#include "resolve/resolve.h"
 
 #define IO_CHUNK 65536
 #define MAX_OUT_LINE 16384   /* longer answers (huge C++ names) are cut */

@@ -1,0 +1,176 @@
+/* Private header of the rtprof command, stage "model": the dumps merged
+ * into one report model (model/model.c) and the analyses on it: two runs
+ * matched (model/diff.c), budgets parsed (model/budget.c) and held against
+ * a run (model/check.c). Uses resolve/, read/ and common/; writes no report
+ * (check.c prints only its own ok/FAIL lines). */
+#ifndef RTPROF_MODEL_H
+#define RTPROF_MODEL_H
+
+#include "resolve/resolve.h"
+
+/* ---- "model.c": dumps merged into one report ---------------------------- */
+typedef enum rtprof_sort_e { RTPROF_SORT_BYTES, RTPROF_SORT_COUNT, RTPROF_SORT_LIVE } rtprof_sort_t;
+
+typedef struct rtprof_rsite_s {   /* a report site: dump sites merged */
+  uint64_t id;             /* smallest member id (renumbered for several dumps) */
+  uint64_t allocs, alloc_bytes, frees, freed_bytes, peak_live_bytes;
+  uint64_t peak_cur;       /* peak sum of the dump being merged */
+  size_t peak_dump;        /* which dump peak_cur belongs to */
+  rtprof_frame_t *frames;  /* frames[0]: the attributed frame */
+  uint32_t nframes;
+  rtprof_frame_t *folded;  /* frames --skip folded away (first member's), innermost first */
+  uint32_t nfolded;
+  uint64_t hash;           /* of the identity */
+  long hash_next;          /* next site with the same hash, or -1 */
+} rtprof_rsite_t;
+
+typedef struct rtprof_rpair_s {
+  long site;               /* rsite index, or -1 for the overflow row */
+  uint64_t allocs, alloc_bytes, frees, freed_bytes;
+} rtprof_rpair_t;
+
+typedef struct rtprof_rphase_s {
+  const char *path, *name; /* interned */
+  long parent;             /* rphase index, or -1 */
+  uint32_t depth;          /* 0 for top level */
+  uint64_t calls, open, wall_ns;
+  int64_t committed_delta, committed_delta_max, live_delta;
+  uint64_t allocs, alloc_bytes, frees, freed_bytes;          /* flat */
+  uint64_t cum_allocs, cum_alloc_bytes, cum_frees, cum_freed_bytes;
+  rtprof_rpair_t *pairs; size_t npairs, cap_pairs;
+  long *children; size_t nchildren, cap_children;
+} rtprof_rphase_t;
+
+typedef struct rtprof_rerror_s {  /* heap-misuse records merged */
+  const char *kind;        /* interned */
+  uint64_t count;
+  uint64_t addr;           /* the block of the first record */
+  long site;               /* rsite index, or -1 when unknown */
+  rtprof_frame_t *call;    /* the bad call's inline chain, innermost first */
+  uint32_t ncall;
+} rtprof_rerror_t;
+
+typedef struct rtprof_sgroup_s {  /* report sites sharing their attributed frame */
+  const rtprof_frame_t *frame;    /* frames[0] of its largest site */
+  uint64_t first_id;       /* that site's id */
+  uint32_t nsites;
+  uint64_t allocs, alloc_bytes, frees, freed_bytes;
+  uint64_t peak_live_bytes;        /* summed: an upper bound */
+} rtprof_sgroup_t;
+
+typedef struct rtprof_model_s {
+  rtprof_dump_t *dumps; size_t ndumps;
+  rtprof_symtab_t *st;
+  rtprof_totals_t totals;
+  rtprof_overflow_t overflow;
+  rtprof_rsite_t *sites; size_t nsites, cap_sites;
+  rtprof_rphase_t *phases; size_t nphases, cap_phases;
+  long *phase_order; size_t nphase_order;   /* tree pre-order */
+  rtprof_warning_t *warnings; size_t nwarnings, cap_warnings;
+  uint64_t warnings_dropped;
+  rtprof_rerror_t *errors; size_t nerrors, cap_errors;  /* by count, largest first */
+  uint64_t id_merged;      /* dump sites merged into another by identity */
+} rtprof_model_t;
+
+/* Builds the model. skip: compiled --skip regex or NULL. */
+void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps,
+                        rtprof_symtab_t *st, const void *skip);
+/* Site indices sorted by `sort`, largest first, ties by id. */
+size_t *rtprof_model_sorted_sites(const rtprof_model_t *m, rtprof_sort_t sort);
+long rtprof_model_find_phase(const rtprof_model_t *m, const char *path);
+/* Sites grouped by attributed frame (frames[0]: function, file and line, or
+ * module and offset), largest alloc_bytes first; *out is malloc'ed. */
+size_t rtprof_model_site_groups(const rtprof_model_t *m, rtprof_sgroup_t **out);
+bool rtprof_frame_is_resolved(const rtprof_frame_t *f);
+bool rtprof_frame_equal(const rtprof_frame_t *a, const rtprof_frame_t *b);
+bool rtprof_model_phase_in(const rtprof_model_t *m, long phase, long root);
+void rtprof_model_free(rtprof_model_t *m);
+rtprof_rpair_t *rtprof_sorted_pairs(const rtprof_rphase_t *p); /* largest first; free() it */
+
+/* ---- "diff.c": two runs matched ---------------------------------------------- */
+typedef enum rtprof_change_e {
+  RTPROF_CHANGE_GREW, RTPROF_CHANGE_SHRANK, RTPROF_CHANGE_APPEARED, RTPROF_CHANGE_DISAPPEARED,
+  RTPROF_CHANGE_UNCHANGED, RTPROF_CHANGE_LAST
+} rtprof_change_t;
+const char *rtprof_change_name(rtprof_change_t c);
+
+typedef struct rtprof_dside_s {   /* one side of a diff's site */
+  const rtprof_frame_t *frame;    /* the attributed frame; NULL: absent */
+  uint64_t first_id;       /* report site id of its largest member */
+  uint32_t nsites;         /* report sites it gathers */
+  uint64_t allocs, alloc_bytes, frees, freed_bytes;
+} rtprof_dside_t;
+
+typedef struct rtprof_dsite_s {   /* a site in both runs, or in one */
+  rtprof_dside_t side[2];  /* 0: before, 1: after */
+  const char *key;         /* interned identity (for a stable order) */
+  bool by_file_name;       /* matched by file name: the paths differ */
+  int64_t change;          /* bytes: the larger in magnitude of the changes of
+                              alloc bytes and live bytes */
+  rtprof_change_t status;
+} rtprof_dsite_t;
+
+typedef struct rtprof_dphase_s {  /* a phase path in both runs, or in one */
+  const char *path;        /* interned */
+  const rtprof_rphase_t *side[2]; /* NULL: absent */
+  int64_t change;          /* the largest in magnitude of the changes of the
+                              committed delta, the live delta, and the bytes
+                              allocated (cum) and still live at exit (cum) */
+  rtprof_change_t status;
+} rtprof_dphase_t;
+
+typedef struct rtprof_diff_s {
+  const rtprof_model_t *m[2];
+  rtprof_dsite_t *sites; size_t nsites;     /* by |change|, largest first */
+  rtprof_dphase_t *phases; size_t nphases;  /* by |change|, largest first */
+  size_t by_file_name;     /* sites matched by file name */
+} rtprof_diff_t;
+
+void rtprof_diff_build(rtprof_diff_t *df, const rtprof_model_t *before, const rtprof_model_t *after);
+void rtprof_diff_free(rtprof_diff_t *df);
+/* A phase's committed delta per completed call (0 without calls). */
+int64_t rtprof_phase_per_call(const rtprof_rphase_t *p);
+
+/* ---- "budget.c": the budgets of rtprof check ---------------------------------- */
+typedef enum rtprof_budget_kind_e {
+  RTPROF_BUDGET_PEAK_COMMITTED,  /* max-peak-committed SIZE */
+  RTPROF_BUDGET_LIVE,            /* max-live SIZE */
+  RTPROF_BUDGET_SITE_BYTES,      /* max-site-bytes PATTERN=SIZE */
+  RTPROF_BUDGET_PHASE_BYTES,     /* max-phase-bytes PATH=SIZE */
+  RTPROF_BUDGET_PHASE_DELTA,     /* max-phase-delta PATH=SIZE */
+  RTPROF_BUDGET_GROWTH,          /* max-growth PERCENT (needs a baseline) */
+  RTPROF_BUDGET_LAST
+} rtprof_budget_kind_t;
+
+typedef struct rtprof_budget_s {
+  rtprof_budget_kind_t kind;
+  char *value;             /* as written ("64M", "parse_*=1M", "5%") */
+  char *what;              /* PATTERN or PATH; NULL for the others */
+  uint64_t limit;          /* bytes */
+  double percent;          /* max-growth */
+  const char *origin;      /* the budget file, or NULL: the command line */
+  uint64_t line;           /* in origin */
+} rtprof_budget_t;
+
+typedef struct rtprof_budgets_s {
+  rtprof_budget_t *v; size_t n, cap;
+} rtprof_budgets_t;
+
+const char *rtprof_budget_name(rtprof_budget_kind_t k);  /* "max-live" */
+/* The kind named (without dashes), or -1. */
+int rtprof_budget_kind(const char *name, size_t len);
+/* Appends one budget; returns -1 with what was expected in err. */
+int rtprof_budget_add(rtprof_budgets_t *bs, rtprof_budget_kind_t k, const char *value, const char *origin,
+                      uint64_t line, char *err, size_t errlen);
+/* Reads a budget file (one budget per line, # comments). Returns 0, or -1
+ * after "rtprof: error: FILE:LINE: what was expected". */
+int rtprof_budgets_read(rtprof_budgets_t *bs, const char *path);
+void rtprof_budgets_free(rtprof_budgets_t *bs);
+
+/* ---- "check.c": budgets held against a run ------------------------------------- */
+/* Prints one line per budget ("ok   ..." or "FAIL ..."; only the FAIL lines
+ * when quiet) and returns how many were broken. baseline: NULL without one. */
+size_t rtprof_check_run(FILE *out, const rtprof_budgets_t *bs, const rtprof_model_t *m, const rtprof_model_t *baseline,
+                        bool quiet);
+
+#endif /* RTPROF_MODEL_H */

@@ -1,0 +1,116 @@
+/* Private header of the rtprof command, stage "read": the dump as read.
+ * Owns the strict reader of docs/dump-format.md (read/dump_read.c) and the
+ * build-id of an ELF file on disk (read/elf.c). Uses common/ and the record
+ * names of include/rtprof-dump.h, the one thing shared with the library. */
+#ifndef RTPROF_READ_H
+#define RTPROF_READ_H
+
+#include "common/common.h"
+#include "rtprof-dump.h"
+
+#define RTPROF_CLI_MAX_WARNINGS 4096  /* distinct warning kinds kept per dump */
+
+/* ---- "dump_read.c": the strict reader of docs/dump-format.md ------------ */
+typedef struct rtprof_totals_s {
+  uint64_t allocs, frees, alloc_bytes, freed_bytes;
+  uint64_t live_blocks, live_bytes, peak_live_bytes, failed_allocs;
+  uint64_t committed_bytes, peak_committed_bytes, rss_bytes, peak_rss_bytes;
+  uint64_t mmap_bytes, overhead_bytes;
+} rtprof_totals_t;
+
+typedef struct rtprof_module_s {
+  uint64_t base, lo, hi;   /* load bias; [lo, hi) covered by PT_LOAD */
+  const char *buildid;     /* lower-case hex, or NULL for "-" */
+  const char *path;        /* interned */
+} rtprof_module_t;
+
+typedef struct rtprof_site_s {
+  uint64_t id;             /* 1 ... site_capacity */
+  uint64_t allocs, alloc_bytes, frees, freed_bytes, peak_live_bytes;
+  uint32_t frame_off;      /* first frame in rtprof_dump_t.frames */
+  uint32_t nframes;        /* 1 ... 16, trailing 0x0 frames removed */
+} rtprof_site_t;
+
+typedef struct rtprof_overflow_s {
+  uint64_t sites_dropped, pairs_dropped, allocs, alloc_bytes, frees, freed_bytes;
+} rtprof_overflow_t;
+
+typedef struct rtprof_phase_s {
+  uint64_t id, parent;     /* parent 0: top level */
+  uint64_t calls, open, wall_ns;
+  int64_t committed_delta, committed_delta_max, live_delta;
+  const char *name;        /* interned */
+  const char *path;        /* interned; set once the whole dump is read */
+} rtprof_phase_t;
+
+typedef struct rtprof_pair_s {
+  uint64_t phase, site;    /* site 0: the phase's overflow row */
+  uint64_t allocs, alloc_bytes, frees, freed_bytes;
+} rtprof_pair_t;
+
+typedef struct rtprof_warning_s {
+  const char *kind;        /* interned, e.g. "phase_end_without_begin" */
+  const char *name;        /* interned, or NULL */
+  uint64_t count;
+} rtprof_warning_t;
+
+typedef struct rtprof_heap_error_s {  /* an `error` record: heap misuse */
+  const char *kind;        /* interned, e.g. "double_free" */
+  uint64_t count;          /* >= 1 */
+  uint64_t addr;           /* the block of the first occurrence */
+  uint64_t site;           /* the allocating site's id, 0: unknown */
+  uint64_t call;           /* return address of the bad call */
+} rtprof_heap_error_t;
+
+typedef enum rtprof_snap_kind_e {
+  RTPROF_SNAP_INTERVAL, RTPROF_SNAP_PEAK, RTPROF_SNAP_LABEL, RTPROF_SNAP_EXIT,
+  RTPROF_SNAP_OTHER        /* a kind this reader does not know (a later writer) */
+} rtprof_snap_kind_t;
+
+typedef struct rtprof_snapshot_s {   /* a `snapshot` record: one timeline point */
+  uint64_t t_ns;           /* since profiling started, non-decreasing */
+  uint64_t committed, live, rss;
+  uint64_t phase;          /* phase id, 0: none */
+  const char *kind;        /* interned, as written */
+  rtprof_snap_kind_t kind_id;
+  const char *name;        /* interned; a label's name, else NULL */
+} rtprof_snapshot_t;
+
+typedef struct rtprof_dump_s {
+  const char *file;        /* as named on the command line */
+  uint64_t pid, depth, site_capacity, phase_capacity, pair_capacity;
+  uint64_t start_ns, dump_ns;
+  uint64_t interval_ms;    /* the snapshot interval; 0: off or not written */
+  const char *reason, *exe;
+  rtprof_totals_t totals;
+  rtprof_overflow_t overflow;
+  rtprof_module_t *modules; size_t nmodules, cap_modules;
+  rtprof_site_t *sites; size_t nsites, cap_sites;       /* sorted by id */
+  uint64_t *frames; size_t nframes, cap_frames;         /* all sites' frames */
+  rtprof_phase_t *phases; size_t nphases, cap_phases;   /* sorted by id */
+  rtprof_pair_t *pairs; size_t npairs, cap_pairs;
+  rtprof_warning_t *warnings; size_t nwarnings, cap_warnings;
+  uint64_t warnings_dropped;  /* warning records beyond the distinct limit */
+  rtprof_heap_error_t *errors; size_t nerrors, cap_errors;
+  rtprof_snapshot_t *snapshots; size_t nsnapshots, cap_snapshots; /* oldest first */
+  char **notes; size_t nnotes, cap_notes; /* inconsistencies worth a warning */
+} rtprof_dump_t;
+
+/* Reads and checks a whole dump. Returns 0, or -1 after printing
+ * "rtprof: error: FILE:LINE: what was expected" on stderr. */
+int rtprof_dump_read(const char *path, rtprof_dump_t *d);
+void rtprof_dump_free(rtprof_dump_t *d);
+/* Index of the site or phase with that id, or -1. */
+long rtprof_dump_find_site(const rtprof_dump_t *d, uint64_t id);
+long rtprof_dump_find_phase(const rtprof_dump_t *d, uint64_t id);
+
+/* ---- "elf.c": the build-id note of an ELF file on disk ------------------ */
+typedef enum rtprof_elf_status_e {
+  RTPROF_ELF_OK,           /* *hex set, or NULL when it has no build-id */
+  RTPROF_ELF_NOT_FOUND,
+  RTPROF_ELF_UNREADABLE,   /* open/read failed for another reason */
+  RTPROF_ELF_NOT_ELF       /* not a 64-bit little-endian ELF file */
+} rtprof_elf_status_t;
+rtprof_elf_status_t rtprof_elf_build_id(const char *path, char **hex);
+
+#endif /* RTPROF_READ_H */
