@@ -23,6 +23,10 @@ static int cmp_module_lo(const void *a, const void *b, void *dump) {
 
 /* The module of dump d that holds address x, or -1. order: the module ids
  * sorted by lo, followed by one flag: do some modules overlap? */
+/* The address a frame's code is at: a return address's call is at ra - 1;
+ * an exact address (a function's entry) is itself. */
+static uint64_t code_address(uint64_t v, uint8_t kind) { return kind == RTPROF_FRAME_EXACT ? v : v - 1; }
+
 static long find_module(const rtprof_dump_t *d, const uint32_t *order, uint64_t x) {
   size_t lo = 0, hi = d->nmodules;
   while (lo < hi) { /* last module with lo <= x */
@@ -119,7 +123,9 @@ void rtprof_symbolize(rtprof_symtab_t *st, rtprof_dump_t *dumps, size_t ndumps) 
       if (d->modules[order[i]].lo < d->modules[order[i - 1]].hi) order[d->nmodules] = 1;
     for (size_t f = 0; f < d->nframes + d->nerrors; f++) { /* site frames, then bad calls */
       uint64_t ra = f < d->nframes ? d->frames[f] : d->errors[f - d->nframes].call;
-      long mi = ra ? find_module(d, order, ra - 1) : -1;
+      uint8_t kind = f < d->nframes ? d->frame_kinds[f] : RTPROF_FRAME_RA;
+      if (kind == RTPROF_FRAME_NAMED) continue; /* named by the program itself */
+      long mi = ra ? find_module(d, order, code_address(ra, kind)) : -1;
       if (mi < 0) {
         rtprof_grow(&nomod, &cap_nomod, nnomod + 1, sizeof *nomod);
         nomod[nnomod++] = ra;
@@ -127,7 +133,7 @@ void rtprof_symbolize(rtprof_symtab_t *st, rtprof_dump_t *dumps, size_t ndumps) 
       }
       rtprof_smodule_t *sm = &st->mods[st->dump_mod[di][mi]];
       rtprof_grow(&sm->offsets, &sm->cap_offsets, sm->noffsets + 1, sizeof *sm->offsets);
-      sm->offsets[sm->noffsets++] = ra - 1 - d->modules[mi].base;
+      sm->offsets[sm->noffsets++] = code_address(ra, kind) - d->modules[mi].base;
     }
   }
   if (nnomod > 1) qsort(nomod, nnomod, sizeof *nomod, cmp_u64);
@@ -163,10 +169,20 @@ static long find_offset(const rtprof_smodule_t *sm, uint64_t off) {
 }
 
 size_t rtprof_symbolize_frame(const rtprof_symtab_t *st, const rtprof_dump_t *dumps, size_t di,
-                              uint64_t ra, rtprof_frame_t *out, size_t max) {
+                              uint64_t ra, uint8_t kind, rtprof_frame_t *out, size_t max) {
   const rtprof_dump_t *d = &dumps[di];
-  long mi = ra ? find_module(d, st->dump_order[di], ra - 1) : -1;
   memset(out, 0, sizeof *out);
+  if (kind == RTPROF_FRAME_NAMED) {
+    const rtprof_name_t *nm = &d->names[ra];
+    out->function = nm->function;
+    out->file = nm->file;
+    out->line = nm->line;
+    out->module = RTPROF_NO_MODULE;
+    out->status = RTPROF_SYM_OK;
+    out->named = true;
+    return 1;
+  }
+  long mi = ra ? find_module(d, st->dump_order[di], code_address(ra, kind)) : -1;
   if (mi < 0) {
     out->module = RTPROF_NO_MODULE;
     out->offset = ra;
@@ -176,7 +192,7 @@ size_t rtprof_symbolize_frame(const rtprof_symtab_t *st, const rtprof_dump_t *du
   uint32_t key = st->dump_mod[di][mi];
   const rtprof_smodule_t *sm = &st->mods[key];
   out->module = key;
-  out->offset = ra - 1 - d->modules[mi].base;
+  out->offset = code_address(ra, kind) - d->modules[mi].base;
   out->status = sm->status;
   if (sm->status != RTPROF_SYM_OK) return 1;
   long j = find_offset(sm, out->offset);
@@ -215,6 +231,12 @@ const char *rtprof_sym_reason(rtprof_sym_status_t s) {
 
 void rtprof_frame_label(const rtprof_symtab_t *st, const rtprof_frame_t *f, char *out, size_t n,
                         bool with_reason) {
+  if (f->named) { /* like a symbolized frame, marked */
+    if (f->file && f->line) snprintf(out, n, "%s %s:%u (named)", f->function, f->file, f->line);
+    else if (f->file) snprintf(out, n, "%s %s (named)", f->function, f->file);
+    else snprintf(out, n, "%s (named)", f->function);
+    return;
+  }
   if (f->module == RTPROF_NO_MODULE) {
     snprintf(out, n, "0x%llx%s", (unsigned long long)f->offset, with_reason ? " (no module)" : "");
     return;

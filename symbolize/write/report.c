@@ -602,7 +602,7 @@ static void write_collapsed(FILE *out, const rtprof_model_t *m, const rtprof_rep
     if (v <= 0) continue;
     for (uint32_t k = s->nframes; k-- > 0;) {
       const rtprof_frame_t *f = &s->frames[k];
-      if (f->function) fputs(f->function, out);
+      if (f->function) fprintf(out, "%s%s", f->function, f->named ? " (named)" : "");
       else if (f->module == RTPROF_NO_MODULE) fprintf(out, "0x%" PRIx64, f->offset);
       else fprintf(out, "%s+0x%" PRIx64, rtprof_basename(m->st->mods[f->module].path), f->offset);
       fputc(k ? ';' : ' ', out);
