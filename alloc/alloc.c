@@ -125,6 +125,11 @@ static bool env_name_is(const char *entry, const char *name) {
 static void scrub_environment(void) {
   extern char **environ;
   if (environ == NULL) return;
+#ifndef RTPROF_PRELOAD
+  /* Under the interposer its copy scrubs, once it has read the switches:
+   * this copy's constructor may run first. */
+  if (dlsym(RTLD_DEFAULT, "rtprof_preload_marker_") != NULL) return;
+#endif
   bool scrub = false;
   for (char **e = environ; *e; e++) scrub |= strcmp(*e, "RTPROF_CHILDREN=0") == 0;
   if (!scrub) return;

@@ -68,16 +68,24 @@ static struct {
 
 bool rt_skip_active; /* read on the capture path; written once at start */
 
+/* RTPROF_SKIP: unset, the built-in list; empty, nothing; +REGEX, the list
+ * and REGEX; REGEX, REGEX alone. */
 void rt_skip_init(void) {
   const char *s = secure_getenv("RTPROF_SKIP");
   if (s != NULL && *s == '\0') return; /* RTPROF_SKIP= turns it off */
   if (s != NULL) {
-    if (regcomp(&rt_sk.re, s, REG_EXTENDED | REG_NOSUB) == 0) {
+    static char both[4096]; /* the built-in list, then the user's alternatives */
+    const char *pattern = s;
+    if (s[0] == '+') {
+      rt_format(both, sizeof both, "%s|(%s)", RT_SKIP_DEFAULT, s + 1);
+      pattern = strlen(s) + sizeof RT_SKIP_DEFAULT + 4 < sizeof both ? both : NULL;
+    }
+    if (pattern != NULL && regcomp(&rt_sk.re, pattern, REG_EXTENDED | REG_NOSUB) == 0) {
       rt_skip_active = rt_sk.active = true;
       return;
     }
-    rt_warn("RTPROF_SKIP='%s' is not a valid POSIX extended regular expression; using the "
-            "built-in list of allocation wrappers", s);
+    rt_warn("RTPROF_SKIP='%s' is not a valid POSIX extended regular expression%s; using the "
+            "built-in list of allocation wrappers", s, pattern ? "" : " (too long)");
   }
   rt_skip_active = rt_sk.active = regcomp(&rt_sk.re, RT_SKIP_DEFAULT, REG_EXTENDED | REG_NOSUB) == 0;
 }
