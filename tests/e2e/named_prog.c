@@ -93,12 +93,13 @@ __attribute__((noinline)) static void *plain(size_t n) {
 static void scope(void) {
   rt_site_t outer = rt_site_named("Request", "server.lua", 10);
   rt_site_t inner = rt_site_named("Request::parse", "server.lua", 20);
+  rt_site_t other = rt_site_named("Cache", NULL, 0);
   rtprof_site_push(outer);
   void *a = plain(100);
   void *volatile m = malloc(33); /* charged to the scope only under the interposer */
   rtprof_site_push(inner);
   void *b = plain(200);
-  void *c = rt_alloc_site(7, outer); /* an explicit site keeps its own */
+  void *c = rt_alloc_site(7, other); /* an explicit site keeps its own */
   rtprof_site_pop();
   void *d = plain(300);
   rtprof_site_pop();
@@ -113,7 +114,7 @@ __attribute__((noinline)) void entry_before(void) { __asm__ volatile("nop"); }
 __attribute__((noinline)) void entry_target(void) { __asm__ volatile("nop"); }
 __attribute__((noinline)) static void entry_static(void) { __asm__ volatile("nop"); }
 
-static void entry(void) {
+__attribute__((noinline)) static void entry(void) {
   for (int i = 0; i < 3; i++) rt_free(rt_alloc_at(10, (void *)&entry_target));
   rt_free(rt_calloc_at(2, 5, (void *)&entry_static));
   void *p = rt_realloc_at(NULL, 12, (void *)&entry_before);

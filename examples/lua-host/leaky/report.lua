@@ -1,5 +1,5 @@
 -- Builds a text report of N rows, three times, and keeps a history of rows.
--- Two memory bugs: each marked line below is what `rtprof report` names.
+-- Three memory bugs, each on a line marked BUG: `rtprof report` names them.
 history = {}                                   -- global: lives as long as the host
 
 local function format_row(i)
@@ -12,6 +12,7 @@ local function build_report(n)
     local row = format_row(i)
     out = out .. row .. "\n"                   -- BUG: quadratic, copies `out` every row
     history[#history + 1] = row .. "\n"        -- BUG: every row kept forever
+    -- (the fixed version collects the rows here)
   end
   return out
 end
