@@ -296,7 +296,8 @@ static RT_NOINLINE uint32_t site_of_new(rt_thread_t *t, uintptr_t ra, uint32_t s
   uintptr_t addr = ra & ~RT_RA_AT, frame = addr;
   uint32_t flags = rt_skip_active || addr != ra ? rt_addr_flags(addr) : 0;
   if (addr != ra && (flags & RT_ADDR_ENTRY)) frame = addr | RT_FRAME_EXACT;
-  else if (flags & RT_ADDR_SKIP) return site_slow(t, ra); /* a wrapper: its caller varies */
+  else if (rt_skip_active && (flags & (RT_ADDR_SKIP | RT_ADDR_UNNAMED)))
+    return site_slow(t, ra); /* a wrapper (its caller varies), or not known yet */
   uint32_t site = rt_site_intern(&frame, 1);
   t->site_cache_ra[slot] = ra, t->site_cache_id[slot] = site;
   return site;

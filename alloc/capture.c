@@ -13,6 +13,22 @@
 #define RT_OWN_FRAMES 8  /* at most this many of our own frames sit above ra */
 #define RT_SKIP_FRAMES 16 /* wrapper frames walked past, at most */
 
+/* The first frame of buf[i, n) that is not inside a wrapper. A frame is
+ * inside one when its function matches RTPROF_SKIP, or when it has no
+ * symbol (a stripped static function, such as sqlite3's sqlite3MemMalloc)
+ * and a matching frame calls it further out: what a wrapper calls to
+ * allocate is the wrapper's own business. The walk stops at the first named
+ * frame that does not match. */
+static int wrapper_end(void *const *buf, int i, int n) {
+  int first = i;
+  for (int j = i; j < n; j++) {
+    uint32_t f = rt_addr_flags((uintptr_t)buf[j]);
+    if (f & RT_ADDR_SKIP) first = j + 1;
+    else if (!(f & RT_ADDR_UNNAMED)) break;
+  }
+  return first < n ? first : i; /* only wrappers in sight: keep the innermost */
+}
+
 void rt_capture(uintptr_t ra, uintptr_t *frames, uint32_t depth) {
   memset(frames, 0, depth * sizeof *frames);
   bool at = (ra & RT_RA_AT) != 0;
@@ -23,18 +39,17 @@ void rt_capture(uintptr_t ra, uintptr_t *frames, uint32_t depth) {
     return;
   }
   frames[0] = ra;
-  if (depth == 1 && !(flags & RT_ADDR_SKIP)) return;
+  bool walk = rt_skip_active && (flags & (RT_ADDR_SKIP | RT_ADDR_UNNAMED));
+  if (depth == 1 && !walk) return;
   void *buf[RT_MAX_DEPTH + RT_OWN_FRAMES + RT_SKIP_FRAMES];
-  int want = (int)depth + RT_OWN_FRAMES + ((flags & RT_ADDR_SKIP) ? RT_SKIP_FRAMES : 0);
+  int want = (int)depth + RT_OWN_FRAMES + (walk ? RT_SKIP_FRAMES : 0);
   int n = unw_backtrace(buf, want);
   for (int i = 0; i < n && i < RT_OWN_FRAMES; i++) {
     if ((uintptr_t)buf[i] != ra) continue;
-    int first = i;
-    if (flags & RT_ADDR_SKIP) {
-      int j = i + 1;
-      while (j < n && (rt_addr_flags((uintptr_t)buf[j]) & RT_ADDR_SKIP)) j++;
-      if (j < n) first = j; /* else every frame is a wrapper: keep the innermost */
-    }
+    int first = walk ? wrapper_end(buf, i, n) : i;
+    /* An unnamed return address is settled by its first stack, so later
+     * allocations there need no walk unless it is inside a wrapper. */
+    if (flags & RT_ADDR_UNNAMED) rt_addr_decide(ra, first > i);
     for (uint32_t k = 0; k < depth && first + (int)k < n; k++) frames[k] = (uintptr_t)buf[first + k];
     return;
   }

@@ -222,9 +222,13 @@ void rt_capture(uintptr_t ra, uintptr_t *frames, uint32_t depth) RT_HIDDEN;
 /* ---- "skip.c": which function an address belongs to ----------------------- */
 #define RT_ADDR_SKIP 1u   /* (a return address) inside a function RTPROF_SKIP matches */
 #define RT_ADDR_ENTRY 2u  /* a function starts exactly here */
+#define RT_ADDR_UNNAMED 4u /* (a return address) in no function of the symbol tables,
+                              undecided: is it inside a wrapper (see capture.c)? */
 extern bool rt_skip_active RT_HIDDEN; /* a skip pattern is in effect */
 void rt_skip_init(void) RT_HIDDEN;    /* reads RTPROF_SKIP; at start, may allocate */
 uint32_t rt_addr_flags(uintptr_t addr) RT_HIDDEN; /* RT_ADDR_*, resolved once per address */
+/* Settles an RT_ADDR_UNNAMED address: a wrapper's inside (SKIP) or not. */
+void rt_addr_decide(uintptr_t addr, bool skip) RT_HIDDEN;
 void rt_skip_fork(rt_fork_stage_t stage) RT_HIDDEN;
 
 /* ---- "names.c": named sites and site scopes ------------------------------- */

@@ -292,8 +292,8 @@ static bool name_matches(const rt_symmod_t *m, uint32_t off) {
  * inside a function whose name matches the skip pattern. */
 static uint8_t resolve(uintptr_t addr) {
   rt_symmod_t *m = module_of(addr);
-  if (m == NULL || m->syms == NULL) return 0;
-  uint8_t flags = 0;
+  if (m == NULL || m->syms == NULL) return RT_ADDR_UNNAMED;
+  uint8_t flags = RT_ADDR_UNNAMED; /* until a symbol holds it */
   /* The first symbol starting after addr - 1; every candidate lies below it
    * (aliases and nested sizes are few: scan back a bounded way). */
   size_t lo = 0, hi = m->nsyms;
@@ -305,7 +305,9 @@ static uint8_t resolve(uintptr_t addr) {
   if (lo < m->nsyms && m->syms[lo].start == addr) flags |= RT_ADDR_ENTRY;
   for (size_t i = lo, n = 0; i-- > 0 && n < 64; n++) {
     const rt_symrange_t *s = &m->syms[i];
-    if (rt_sk.active && addr - 1 < s->end && name_matches(m, s->name)) {
+    if (addr - 1 >= s->end) continue;
+    flags &= (uint8_t)~RT_ADDR_UNNAMED;
+    if (rt_sk.active && name_matches(m, s->name)) {
       flags |= RT_ADDR_SKIP;
       break;
     }
@@ -321,7 +323,7 @@ uint32_t rt_addr_flags(uintptr_t addr) {
   if (keys != NULL) {
     for (uint32_t i = slot_of(addr), n = 0; n < 32; n++, i = (i + 1) & (RT_ADDR_SLOTS - 1)) {
       uint64_t k = rt_load_acquire(&keys[i]);
-      if (k == addr) return rt_sk.vals[i];
+      if (k == addr) return rt_load_relaxed(&rt_sk.vals[i]);
       if (k == 0) break;
     }
   }
@@ -344,4 +346,18 @@ uint32_t rt_addr_flags(uintptr_t addr) {
   }
   pthread_mutex_unlock(&rt_sk.lock);
   return flags;
+}
+
+void rt_addr_decide(uintptr_t addr, bool skip) {
+  uint64_t *keys = rt_load_acquire(&rt_sk.keys);
+  if (keys == NULL) return;
+  pthread_mutex_lock(&rt_sk.lock);
+  for (uint32_t i = slot_of(addr), n = 0; n < 32; n++, i = (i + 1) & (RT_ADDR_SLOTS - 1)) {
+    if (keys[i] == 0) break;
+    if (keys[i] != addr) continue;
+    uint8_t v = rt_sk.vals[i] & (uint8_t)~RT_ADDR_UNNAMED;
+    rt_store_relaxed(&rt_sk.vals[i], (uint8_t)(skip ? v | RT_ADDR_SKIP : v));
+    break;
+  }
+  pthread_mutex_unlock(&rt_sk.lock);
 }

@@ -29,7 +29,7 @@ errors = []
 def want(what, got, expected):
     if got != expected: errors.append(f"{what}: got {got!r}, want {expected!r}")
 def named(d, function, file=None, line=None):
-    return [s for s in doc[d]["sites"] if s["frames"][0]["named"] and s["frames"][0]["function"] == function
+    return [s for s in doc[d]["sites"] if s["frames"][0].get("named", False) and s["frames"][0]["function"] == function
             and s["frames"][0]["file"] == file and s["frames"][0]["line"] == line]
 def counts(sites):
     return tuple(sum(s[k] for s in sites) for k in ("allocs", "alloc_bytes", "frees", "freed_bytes", "live_blocks", "live_bytes"))
@@ -39,7 +39,7 @@ want("Worker::step sites", len(w), 1)
 want("Worker::step counts", counts(w), (4000, 102000, 2000, 51000, 2000, 51000))
 want("Vec<u8>::grow counts (calloc 4x32, realloc to 64)", counts(named("main", "Vec<u8>::grow")), (8, 384, 8, 384, 0, 0))
 for s in doc["main"]["sites"]:
-    if s["frames"][0]["named"] and (s["frames"][0]["module"] is not None or s["frames"][0]["offset"] != 0):
+    if s["frames"][0].get("named", False) and (s["frames"][0]["module"] is not None or s["frames"][0]["offset"] != 0):
         errors.append(f"named frame with a module or offset: {s['frames'][0]}")
 # hostile strings: 255 bytes at most, cut before a UTF-8 sequence, newlines as '?'
 piece = "op\xc3\xa9rateur \"new\"\t%20\\x\n\x01<T> ".encode("latin-1")
@@ -54,7 +54,7 @@ want("hostile site counts", counts(h), (1, 1000, 1, 1000, 0, 0))
 want("empty function name", counts(named("main", "?")), (1, 3, 1, 3, 0, 0))
 # entry addresses: named as that function, never the one before it
 def c_site(d, function):
-    return [s for s in doc[d]["sites"] if not s["frames"][0]["named"] and s["frames"][0]["function"] == function]
+    return [s for s in doc[d]["sites"] if not s["frames"][0].get("named", False) and s["frames"][0]["function"] == function]
 want("rt_alloc_at(&entry_target) x3", counts(c_site("main", "entry_target")), (3, 30, 3, 30, 0, 0))
 want("rt_calloc_at(&entry_static)", counts(c_site("main", "entry_static")), (1, 10, 1, 10, 0, 0))
 want("rt_realloc_at(&entry_before) twice", counts(c_site("main", "entry_before")), (2, 36, 2, 36, 0, 0))
@@ -72,7 +72,7 @@ want("Token sites at depth 3", len(t), 1)
 if t:
     fr = t[0]["frames"]
     want("Token counts", counts(t), (5, 240, 5, 240, 0, 0))
-    want("frame 1 under Token", (fr[1]["named"], fr[1]["function"], fr[1]["line"]), (False, "alloc_typed", typed))
+    want("frame 1 under Token", (fr[1].get("named", False), fr[1]["function"], fr[1]["line"]), (False, "alloc_typed", typed))
     want("frame 2 under Token (line)", [x["line"] for x in fr[2:] if x["line"] == stack_caller], [stack_caller])
 # scopes, under the interposer: rt_alloc and malloc go to the innermost scope
 want("Request scope (rt_alloc 100 and 300, malloc 33)", counts(named("scope", "Request", "server.lua", 10)), (3, 433, 3, 433, 0, 0))
@@ -82,7 +82,7 @@ after = [s for s in doc["scope"]["sites"] if s["frames"][0]["function"] == "plai
 want("after the last pop: the C site again", counts(after), (1, 400, 1, 400, 0, 0))
 r3 = named("scope3", "Request", "server.lua", 10)
 want("Request at depth 3: same totals", counts(r3), (3, 433, 3, 433, 0, 0))
-want("Request at depth 3: frame 1 is C", sorted({s["frames"][1]["named"] for s in r3}), [False])
+want("Request at depth 3: frame 1 is C", sorted({s["frames"][1].get("named", False) for s in r3}), [False])
 want("Request at depth 3: the 100 and 300 bytes come from plain()",
      sorted(s["alloc_bytes"] for s in r3 if s["frames"][1]["function"] == "plain" and s["frames"][1]["line"] == plain), [100, 300])
 print("\n".join(errors) or "named sites: exact counts, names and stacks")
