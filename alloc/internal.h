@@ -231,6 +231,22 @@ uint32_t rt_addr_flags(uintptr_t addr) RT_HIDDEN; /* RT_ADDR_*, resolved once pe
 void rt_addr_decide(uintptr_t addr, bool skip) RT_HIDDEN;
 void rt_skip_fork(rt_fork_stage_t stage) RT_HIDDEN;
 
+/* ---- "ere.c": POSIX extended regexes matched without allocating ---------- */
+#define RT_ERE_PROG 2048        /* instructions of a compiled pattern */
+#define RT_ERE_CLASSES 64       /* bracket expressions in a pattern */
+typedef struct rt_ere_inst_s {
+  uint8_t op;
+  uint16_t x, y;              /* a character, a class index, or jump targets */
+} rt_ere_inst_t;
+typedef struct rt_ere_s {
+  rt_ere_inst_t prog[RT_ERE_PROG];
+  uint8_t classes[RT_ERE_CLASSES][32]; /* 256-bit sets */
+  uint32_t n, nclasses;
+} rt_ere_t;
+/* Both use static scratch space: call them under one lock (or at start). */
+bool rt_ere_compile(rt_ere_t *re, const char *pattern, const char **err) RT_HIDDEN;
+bool rt_ere_match(const rt_ere_t *re, const char *s) RT_HIDDEN; /* anywhere in s */
+
 /* ---- "names.c": named sites and site scopes ------------------------------- */
 /* The return address of the rt_*_site call in progress (see RT_RA_SITE). */
 extern __thread uintptr_t rt_site_ra RT_HIDDEN __attribute__((tls_model("initial-exec")));

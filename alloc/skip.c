@@ -2,15 +2,15 @@
  * RTPROF_SKIP (frames in allocation wrappers are walked past at capture
  * time) and for rt_*_at sites given as a function's entry address. Each new
  * address is resolved once, against the ELF symbol tables of its module
- * (.symtab, else .dynsym, of the file mapped read-only), and the answer is
- * cached in a lock-free table. All of it lives in the profiler's own memory
- * (osmem.c); the profiled heap is never used. A name is only trusted when
- * the address lies inside that symbol's extent (start, size). */
+ * (.symtab, a -dbgsym .symtab, else .dynsym, of the file mapped read-only),
+ * names are matched with ere.c, and the answer is cached in a lock-free
+ * table. None of it calls malloc: tables in the profiler's own memory
+ * (osmem.c), files mapped. A name is only trusted when the address lies
+ * inside that symbol's extent (start, size). */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -58,7 +58,7 @@ typedef struct rt_symmod_s {
 static struct {
   pthread_mutex_t lock;       /* guards mods, nmods and inserts into the cache */
   bool active;                /* a skip pattern is in effect */
-  regex_t re;                 /* compiled at start, read-only afterwards */
+  rt_ere_t re;                /* compiled at start, read-only afterwards */
   rt_symmod_t mods[RT_SYM_MODULES];
   uint32_t nmods;
   uint64_t *keys;             /* address; published with release after vals */
@@ -80,14 +80,17 @@ void rt_skip_init(void) {
       rt_format(both, sizeof both, "%s|(%s)", RT_SKIP_DEFAULT, s + 1);
       pattern = strlen(s) + sizeof RT_SKIP_DEFAULT + 4 < sizeof both ? both : NULL;
     }
-    if (pattern != NULL && regcomp(&rt_sk.re, pattern, REG_EXTENDED | REG_NOSUB) == 0) {
+    const char *why = "too long";
+    if (pattern != NULL && rt_ere_compile(&rt_sk.re, pattern, &why)) {
       rt_skip_active = rt_sk.active = true;
       return;
     }
-    rt_warn("RTPROF_SKIP='%s' is not a valid POSIX extended regular expression%s; using the "
-            "built-in list of allocation wrappers", s, pattern ? "" : " (too long)");
+    rt_warn("RTPROF_SKIP='%s' is not a valid POSIX extended regular expression (%s); using the "
+            "built-in list of allocation wrappers", s, why);
   }
-  rt_skip_active = rt_sk.active = regcomp(&rt_sk.re, RT_SKIP_DEFAULT, REG_EXTENDED | REG_NOSUB) == 0;
+  const char *why;
+  rt_skip_active = rt_sk.active = rt_ere_compile(&rt_sk.re, RT_SKIP_DEFAULT, &why);
+  if (!rt_sk.active) rt_warn("the built-in RTPROF_SKIP list does not compile (%s); no wrapper is walked past", why);
 }
 
 void rt_skip_fork(rt_fork_stage_t stage) {
@@ -280,11 +283,7 @@ static rt_symmod_t *module_of(uintptr_t addr) {
 static bool name_matches(const rt_symmod_t *m, uint32_t off) {
   const char *name = m->strs + off;
   if (memchr(name, '\0', m->strsz - off) == NULL) return false;
-  /* glibc's regexec calls malloc: those blocks are the profiler's own. */
-  rt_internal++;
-  bool hit = regexec(&rt_sk.re, name, 0, NULL, 0) == 0;
-  rt_internal--;
-  return hit;
+  return rt_ere_match(&rt_sk.re, name); /* under rt_sk.lock, as ere.c wants */
 }
 
 /* Flags of `addr`: RT_ADDR_ENTRY when a function starts exactly there;
