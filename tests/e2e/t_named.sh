@@ -20,6 +20,18 @@ grep -q "^distinct 1 1 1$" "$OUT/main.out" || fail "another line, file or functi
 grep -q "^hostile same 1$" "$OUT/main.out" || fail "a hostile triple asked twice gave two ids"
 grep -q "^empty-is-null 1$" "$OUT/main.out" || fail "\"\" and NULL gave two ids"
 grep -q "  Worker::step jobs/queue.c:77 (named)$" "$OUT/main.txt" || fail "the text report does not show 'Worker::step jobs/queue.c:77 (named)'"
+# every output marks a named site: text (above), collapsed, check, diff, pprof, HTML
+"$RTPROF" report --format collapsed "$OUT/main.dump" | grep -q "^Worker::step (named) 102000$" \
+  || fail "collapsed stacks lack 'Worker::step (named) 102000'"
+rc=0; "$RTPROF" check --max-live 0 "$OUT/main.dump" > "$OUT/check.txt" || rc=$?
+[ $rc = 1 ] && grep -q "largest: site [0-9]* Worker::step jobs/queue.c:77 (named) with 49.8 KiB live" "$OUT/check.txt" \
+  || { cat "$OUT/check.txt"; fail "check does not name the named site"; }
+"$RTPROF" diff "$OUT/main.dump" "$OUT/scope.dump" > "$OUT/diff.txt"
+grep -q "disappeared .* Worker::step jobs/queue.c:77 (named)$" "$OUT/diff.txt" && grep -q "appeared .* Request server.lua:10 (named)$" "$OUT/diff.txt" \
+  || { cat "$OUT/diff.txt"; fail "diff does not show the named sites"; }
+"$RTPROF" report --format pprof "$OUT/main.dump" | gzip -dc | grep -aq "Worker::step (named)" || fail "pprof lacks 'Worker::step (named)'"
+"$RTPROF" report --html "$OUT/main.html" "$OUT/main.dump" > /dev/null
+grep -q "Worker::step jobs/queue.c:77 (named)" "$OUT/main.html" || fail "the HTML page lacks the named site"
 python3 - "$OUT" "$(line_of typed "$src")" "$(line_of stack_caller "$src")" "$(line_of plain "$src")" "$(line_of entry_call "$src")" <<'PY'
 import json, sys
 out = sys.argv[1]
