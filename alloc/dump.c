@@ -202,13 +202,23 @@ static void w_frame(rt_writer_t *w, uintptr_t f) {
   w_hex(w, f & ~RT_FRAME_EXACT);
 }
 
-/* A string field that is not last: bytes that would end it (space, control
- * characters) and '%' itself become %XX. */
+/* A named site's strings come from the program: control characters (a
+ * newline would end the record, an escape sequence would reach a terminal)
+ * are written as '?'. */
+static void w_clean(rt_writer_t *w, const char *s) {
+  for (; *s; s++) {
+    char c = ((unsigned char)*s < ' ' || *s == 0x7f) ? '?' : *s;
+    w_bytes(w, &c, 1);
+  }
+}
+
+/* A string field that is not last: control characters as in w_clean, and
+ * the bytes that would end the field (space) and '%' itself as %XX. */
 static void w_escaped(rt_writer_t *w, const char *s) {
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
-    if (c == '\n' || c == '\r') c = '?'; /* as w_text: names never hold a newline */
-    if (c <= ' ' || c == '%' || c == 0x7f) {
+    if (c < ' ' || c == 0x7f) c = '?';
+    if (c == ' ' || c == '%') {
       char e[3] = {'%', "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15]};
       w_bytes(w, e, 3);
     } else {
@@ -226,7 +236,7 @@ static uint32_t w_names(rt_writer_t *w) {
     w_field(w, "id", id);
     w_field(w, "line", v.line);
     if (v.file) w_str(w, " file="), w_escaped(w, v.file);
-    w_str(w, " function="), w_text(w, v.function), w_str(w, "\n");
+    w_str(w, " function="), w_clean(w, v.function), w_str(w, "\n");
   }
   return n;
 }
