@@ -34,6 +34,8 @@ typedef struct reader_s {
   int last_rank;           /* rank of the last record read */
   uint32_t seen[REC_LAST]; /* how many of each record */
   rtprof_map_t site_ids, phase_ids, name_ids;
+  struct named_ref_s { size_t frame; uint64_t site, line; } *named; /* nID frames, for resolve_names */
+  size_t nnamed, cap_named;
   uint64_t *phase_lines;   /* line of each phase, for late reference errors */
   rtprof_dump_t *d;
 } reader_t;
@@ -414,6 +416,11 @@ static int rec_site(reader_t *r, const char *p, const char *end) {
   rtprof_grow(&d->frame_kinds, &d->cap_frame_kinds, d->nframes + n, sizeof *d->frame_kinds);
   memcpy(d->frames + d->nframes, sl.f.v, n * sizeof *d->frames);
   memcpy(d->frame_kinds + d->nframes, sl.f.kind, n * sizeof *d->frame_kinds);
+  for (uint32_t k = 0; k < n; k++)
+    if (sl.f.kind[k] == RTPROF_FRAME_NAMED) {
+      rtprof_grow(&r->named, &r->cap_named, r->nnamed + 1, sizeof *r->named);
+      r->named[r->nnamed++] = (struct named_ref_s){d->nframes + k, sl.s.id, r->lineno};
+    }
   d->nframes += n;
   rtprof_map_put(&r->site_ids, sl.s.id, d->nsites);
   rtprof_grow(&d->sites, &d->cap_sites, d->nsites + 1, sizeof *d->sites);
@@ -492,19 +499,16 @@ static int rec_name(reader_t *r, const char *p, const char *end) {
 /* Named frames refer to name records by id: now they index d->names. */
 static int resolve_names(reader_t *r) {
   rtprof_dump_t *d = r->d;
-  for (size_t i = 0; i < d->nsites; i++) {
-    const rtprof_site_t *s = &d->sites[i];
-    for (uint32_t k = 0; k < s->nframes; k++) {
-      size_t f = s->frame_off + k;
-      if (d->frame_kinds[f] != RTPROF_FRAME_NAMED) continue;
-      long idx = rtprof_map_get(&r->name_ids, d->frames[f]);
-      if (idx < 0) {
-        r->rec = RTPROF_REC_SITE;
-        return fail(r, "site %llu: frame n%llu names no 'name' record", (unsigned long long)s->id,
-                    (unsigned long long)d->frames[f]);
-      }
-      d->frames[f] = (uint64_t)idx;
+  for (size_t i = 0; i < r->nnamed; i++) {
+    uint64_t *f = &d->frames[r->named[i].frame];
+    long idx = rtprof_map_get(&r->name_ids, *f);
+    if (idx < 0) {
+      r->rec = RTPROF_REC_SITE;
+      r->lineno = r->named[i].line;
+      return fail(r, "site %llu: frame n%llu names no 'name' record", (unsigned long long)r->named[i].site,
+                  (unsigned long long)*f);
     }
+    *f = (uint64_t)idx;
   }
   return 0;
 }
@@ -861,7 +865,6 @@ int rtprof_dump_read(const char *path, rtprof_dump_t *d) {
     fail(&r, "truncated: no 'end' record (the process died while writing, or the disk filled)");
     goto out;
   }
-  r.lineno = 0;
   if (resolve_names(&r)) goto out;
   if (d->nsites > 1) qsort(d->sites, d->nsites, sizeof *d->sites, by_site_id);
   if (d->nphases > 1) qsort(d->phases, d->nphases, sizeof *d->phases, by_phase_id);
@@ -874,6 +877,7 @@ out:
   rtprof_map_free(&r.site_ids);
   rtprof_map_free(&r.phase_ids);
   rtprof_map_free(&r.name_ids);
+  free(r.named);
   if (rc) rtprof_dump_free(d);
   return rc;
 }

@@ -100,3 +100,34 @@ want("Request at depth 3: the 100 and 300 bytes come from plain()",
 print("\n".join(errors) or "named sites: exact counts, names and stacks")
 sys.exit(1 if errors else 0)
 PY
+# Hand-written dumps with named sites: a good one reads (frames n1 and
+# @0x…); each damaged one is refused, naming the line and what is wrong.
+base=$TOP/tests/report/dumps/small.dump
+named_dump() { # named_dump NAME SED: small.dump with site 1 named, site 2 exact, edited
+  sed -e 's/frames=0x401000,0x402000/frames=n1,0x402000/' -e 's/frames=0x403000/frames=@0x403000/' \
+      -e '/^overflow /a name id=1 line=7 file=dir%20x/a%25.lua function=main chunk' \
+      -e 's/^end .*/& names=1/' "$base" | sed -e "$2" > "$OUT/$1.dump"
+}
+named_dump good ''
+"$RTPROF" report --json "$OUT/good.dump" > "$OUT/good.json" || fail "a dump with a name record is refused"
+python3 - "$OUT/good.json" <<'PY' || fail "the hand-written named dump reads wrong"
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = {s["id"]: s["frames"][0] for s in d["sites"]}
+assert (f[1]["function"], f[1]["file"], f[1]["line"], f[1].get("named")) == ("main chunk", "dir x/a%.lua", 7, True), f[1]
+assert f[2].get("named") is None and f[2]["offset"] == 0x3000, f[2]  # exact: no -1
+PY
+bad_named() { # bad_named NAME SED MESSAGE
+  named_dump "$1" "$2"
+  local rc=0
+  "$RTPROF" report "$OUT/$1.dump" > /dev/null 2> "$OUT/$1.err" || rc=$?
+  [ $rc = 2 ] && [ "$(cat "$OUT/$1.err")" = "rtprof: error: $OUT/$1.dump:$3" ] \
+    || fail "$1: exit $rc, stderr '$(cat "$OUT/$1.err")', want 'rtprof: error: $OUT/$1.dump:$3'"
+}
+bad_named unknown-name 's/frames=n1,/frames=n2,/' "6: site: site 1: frame n2 names no 'name' record"
+bad_named n0 's/frames=n1,/frames=n0,/' "6: site: field 'frames': named site n0 (name ids start at 1)"
+bad_named bad-escape 's/%20x/%2Gx/' "9: name: field 'file': '%' must be followed by two hex digits in 'dir%2Gx/a%25.lua'"
+bad_named name-twice '/^name /p' "10: name: name id 1 appears twice"
+bad_named names-count 's/names=1/names=2/' "14: end: says names=2 but 1 'name' records precede it (damaged file)"
+bad_named name-order '/^name /d; /^phase id=2/a name id=1 line=7 function=late' "11: name: out of order: a 'name' record must come before 'phase' records"
+echo "named dumps: read, and refused with the line and field"
