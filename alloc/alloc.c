@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -58,10 +59,11 @@ static void exit_dump(void) {
   rt_phase_note_open_at_exit();
   char path[sizeof rt_options.out + 32];
   rt_dump_path(path, sizeof path);
-  if (rt_dump_write(path, "exit") != 0) rt_warn("could not write the dump %s", path);
+  if (rt_dump_write(path, "exit") != 0) rt_warn_dump("could not write the dump %s", path);
 }
 
 static pthread_once_t rt_once = PTHREAD_ONCE_INIT;
+static bool rt_stood_down; /* a copy of librtprof that left profiling to the interposer */
 
 static void fork_stage(rt_fork_stage_t stage);
 static void fork_prepare(void) { fork_stage(RT_FORK_PREPARE); }
@@ -83,7 +85,7 @@ static void init_profiler(void) {
   /* A program linked with librtprof and run under the interposer (as
    * `rtprof run` does) has two copies; the interposer's comes first in
    * symbol lookup and does the profiling, this one stays quiet. */
-  if (dlsym(RTLD_DEFAULT, "rtprof_preload_marker_") != NULL) rt_options.profiling = false;
+  if (dlsym(RTLD_DEFAULT, "rtprof_preload_marker_") != NULL) rt_options.profiling = false, rt_stood_down = true;
 #endif
   if (!rt_options.profiling) {
     __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
@@ -113,10 +115,14 @@ static void init_once(void) {
 void rt_init(void) { pthread_once(&rt_once, init_once); }
 
 /* RTPROF_CHILDREN=0 (what `rtprof run` sets unless --follow-children):
- * take the switches out of our own environment, so programs this one starts
- * run unprofiled. Done in a constructor, never inside malloc, and on the
- * `environ` array itself: some programs (bash) replace getenv/unsetenv with
- * their own, which would not touch the array they later pass to children. */
+ * the process that started with the switches is profiled through every
+ * `exec` it makes (a wrapper script or shim that execs the real program
+ * keeps its pid), the programs it starts are not. The first image notes its
+ * pid in RTPROF_PID; an image that finds another pid there is a child, is
+ * not profiled (options.c) and takes the switches out of the environment
+ * its own children get. Done in a constructor, never inside malloc, and on
+ * the `environ` array itself: some programs (bash) replace getenv/unsetenv
+ * with their own, which would not touch the array they later pass on. */
 static bool env_name_is(const char *entry, const char *name) {
   size_t n = strlen(name);
   return strncmp(entry, name, n) == 0 && entry[n] == '=';
@@ -124,20 +130,11 @@ static bool env_name_is(const char *entry, const char *name) {
 
 static void scrub_environment(void) {
   extern char **environ;
-  if (environ == NULL) return;
-#ifndef RTPROF_PRELOAD
-  /* Under the interposer its copy scrubs, once it has read the switches:
-   * this copy's constructor may run first. */
-  if (dlsym(RTLD_DEFAULT, "rtprof_preload_marker_") != NULL) return;
-#endif
-  bool scrub = false;
-  for (char **e = environ; *e; e++) scrub |= strcmp(*e, "RTPROF_CHILDREN=0") == 0;
-  if (!scrub) return;
   static char preload_kept[4096] = "LD_PRELOAD="; /* must outlive us: environ points here */
   char **out = environ;
   for (char **e = environ; *e; e++) {
     if (env_name_is(*e, "RTPROF") || env_name_is(*e, "WITH_ALLOC_PROFILE") ||
-        env_name_is(*e, "RTPROF_CHILDREN"))
+        env_name_is(*e, "RTPROF_CHILDREN") || env_name_is(*e, "RTPROF_PID"))
       continue;
     if (env_name_is(*e, "LD_PRELOAD") && strstr(*e, "librtprof-preload") != NULL) {
       size_t o = strlen("LD_PRELOAD=");
@@ -161,9 +158,50 @@ static void scrub_environment(void) {
   *out = NULL;
 }
 
+/* Adds RTPROF_PID=<our pid> to the environment, unless it is there. */
+static void note_owner_pid(void) {
+  extern char **environ;
+  size_t n = 0;
+  for (char **e = environ; *e; e++, n++)
+    if (env_name_is(*e, "RTPROF_PID")) return;
+  static char entry[32];
+  rt_format(entry, sizeof entry, "RTPROF_PID=%d", (int)getpid());
+  /* A new array from the OS (once per process, never freed: environ keeps
+   * pointing at it); the old one may be the kernel's, which cannot grow. */
+  char **grown = rt_os_alloc((n + 2) * sizeof *grown);
+  if (grown == NULL) return;
+  memcpy(grown, environ, n * sizeof *grown);
+  grown[n] = entry;
+  grown[n + 1] = NULL;
+  environ = grown;
+}
+
+static void children_environment(void) {
+  extern char **environ;
+  if (environ == NULL || rt_stood_down || rt_options.children) return;
+  if (rt_options.child_of_other) scrub_environment();
+  else if (rt_options.profiling) note_owner_pid();
+}
+
+/* librtprof.so may be dlopen()ed and dlclose()d while the sampler thread
+ * runs its code (and atexit holds its dump function): pin it, as
+ * `-z nodelete` would, whatever flags it was linked with. */
+static void pin_library(void) {
+#ifdef __PIC__
+  Dl_info info;
+  if (dladdr((void *)&pin_library, &info) != 0 && info.dli_fname != NULL) {
+    rt_internal++;
+    void *h = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    rt_internal--;
+    (void)h; /* the extra reference is the point: never dlclose()d */
+  }
+#endif
+}
+
 __attribute__((constructor)) static void rt_constructor(void) {
   rt_init();
-  scrub_environment();
+  children_environment();
+  if (rt_mode == RT_MODE_ON) pin_library();
   rt_snapshots_start();
 }
 
@@ -425,21 +463,111 @@ RT_INLINE void *tag_block(void *base, size_t size, uintptr_t ra, bool zero) {
   return tag_block_from(base, size, ra, zero ? size : 0);
 }
 
+/* Whether reading the 16 bytes in front of `p` is safe. mimalloc unmaps a
+ * huge block's segment when it is freed, and a foreign pointer may start a
+ * mapping: the bytes before either are not there. Both kinds start at a
+ * page offset that is 0 or a power of two (mimalloc puts a huge block 64 KiB
+ * into its segment, at +16 for the tag or at the requested alignment); only
+ * those few pointers pay for asking mimalloc's segment map, the rest pass on
+ * a mask test. The map covers the low 20 TiB of addresses; above (mimalloc's
+ * address hints failed, as under ASan) the bytes are read through the
+ * kernel, which says EFAULT instead of faulting. */
+#define RT_MI_MAP_LIMIT ((uintptr_t)20 << 40)
+static RT_COLD bool front_readable_slow(const void *p) {
+  if (mi_is_in_heap_region(p)) return true;
+  if ((uintptr_t)p < RT_MI_MAP_LIMIT) return false;
+  char probe[RT_TAG_SIZE];
+  struct iovec local = {probe, sizeof probe}, remote = {(char *)p - RT_TAG_SIZE, sizeof probe};
+  return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)sizeof probe ||
+         (errno != EFAULT && errno != ESRCH);
+}
+
+RT_INLINE bool readable_front(const void *p) {
+  uintptr_t lo = (uintptr_t)p & 4095;
+  return rt_likely((lo & (lo - 1)) != 0) || front_readable_slow(p);
+}
+
+/* Recently freed big blocks (the ones whose memory may go back to the OS),
+ * so a second free of one is still named a double free, with its site. */
+#define RT_BIG_BLOCK ((size_t)1 << 20)
+#define RT_FREED_RING 64
+static struct {
+  uintptr_t addr[RT_FREED_RING];
+  uint32_t site[RT_FREED_RING];
+  uint32_t next;              /* atomic */
+} rt_freed_big;
+
+static RT_COLD void note_big_free(const void *p, uint32_t site) {
+  uint32_t i = rt_add_relaxed(&rt_freed_big.next, 1) % RT_FREED_RING;
+  rt_store_relaxed(&rt_freed_big.site[i], site);
+  rt_store_relaxed(&rt_freed_big.addr[i], (uintptr_t)p);
+}
+
+static bool freed_big_site(const void *p, uint32_t *site) {
+  for (uint32_t i = 0; i < RT_FREED_RING; i++)
+    if (rt_load_relaxed(&rt_freed_big.addr[i]) == (uintptr_t)p) {
+      *site = rt_load_relaxed(&rt_freed_big.site[i]);
+      return true;
+    }
+  return false;
+}
+
+/* The live block that `p` points into, found by walking back in 16-byte
+ * steps to a tag whose check holds (it covers the tag's own address, so a
+ * stale copy cannot match). The walk is bounded by the size mimalloc gives
+ * for the block `p` is in, and never leaves p's 64 KiB slice: mimalloc
+ * pages start on slice boundaries, so every byte read is in p's own page,
+ * which is committed. Returns the block's site, RT_SITE_INTERNAL for one of
+ * rtprof's own, or 0 when none is found. */
+static RT_COLD uint32_t interior_site(const void *p) {
+  uintptr_t q = (uintptr_t)p & ~(uintptr_t)15, floor = (uintptr_t)p & ~(uintptr_t)0xffff;
+  size_t span = mi_usable_size(p);
+  for (size_t back = RT_TAG_SIZE; back <= span + RT_TAG_SIZE && q - back >= floor; back += 16) {
+    const rt_tag_t *t = (const rt_tag_t *)(q - back);
+    if ((const void *)(t + 1) == p) continue; /* p's own (failed) tag */
+    if (t->check != tag_check(t, t->size_pair, t->site, RT_TAG_LIVE)) continue;
+    if ((const char *)p < (const char *)(t + 1) + tag_size(t) + rt_guard_bytes())
+      return t->site;
+    return 0; /* the nearest live block ends before p */
+  }
+  return 0;
+}
+
+/* Why `p` (being freed or reallocated) is not a live block of ours, on
+ * stderr and in the dump. `front_ok`: the 16 bytes before p can be read. */
+static RT_COLD void report_bad_pointer(void *p, uintptr_t ra, bool freeing, bool front_ok) {
+  uint32_t site;
+  if (!front_ok || ((uintptr_t)p & 15) != 0) {
+    if (freed_big_site(p, &site))
+      rt_heap_error(freeing ? RT_ERR_DOUBLE_FREE : RT_ERR_REALLOC_FREED, p, site, ra);
+    else if (((uintptr_t)p & 15) != 0 && mi_is_in_heap_region(p) &&
+             (site = interior_site(p)) != 0 && site != RT_SITE_INTERNAL)
+      rt_heap_error(RT_ERR_INTERIOR, p, site, ra);
+    else
+      rt_heap_error(freeing ? RT_ERR_FOREIGN_FREE : RT_ERR_FOREIGN_REALLOC, p, 0, ra);
+    return;
+  }
+  const rt_tag_t *tag = (const rt_tag_t *)((char *)p - RT_TAG_SIZE);
+  site = tag->site;
+  if (tag->check == tag_check(tag, 0, site, RT_TAG_FREED))
+    rt_heap_error(freeing ? RT_ERR_DOUBLE_FREE : RT_ERR_REALLOC_FREED, p, site, ra);
+  else if (mi_is_in_heap_region(p) && (site = interior_site(p)) != 0 && site != RT_SITE_INTERNAL)
+    rt_heap_error(RT_ERR_INTERIOR, p, site, ra);
+  else
+    rt_heap_error(RT_ERR_DAMAGED_TAG, p, 0, ra);
+}
+
 /* The tag of a block being freed or reallocated, or NULL after reporting
- * why it is not one of ours. (mi_is_in_heap_region cannot help: it only
- * knows mimalloc's arenas, not segments taken straight from the OS.) */
-static rt_tag_t *checked_tag(void *p, uintptr_t ra, const char *what) {
-  if (((uintptr_t)p & 15) != 0) {
-    rt_heap_error(what[0] == 'f' ? RT_ERR_FOREIGN_FREE : RT_ERR_FOREIGN_REALLOC, p, 0, ra);
+ * why it is not one of ours. Nothing in front of `p` is read before
+ * mimalloc confirms the memory is its own (readable_front). */
+RT_INLINE rt_tag_t *checked_tag(void *p, uintptr_t ra, bool freeing) {
+  if (rt_unlikely(((uintptr_t)p & 15) != 0) || !readable_front(p)) {
+    report_bad_pointer(p, ra, freeing, false);
     return NULL;
   }
   rt_tag_t *tag = (rt_tag_t *)((char *)p - RT_TAG_SIZE);
-  uint32_t check = tag->check, site = tag->site;
-  if (rt_likely(check == tag_check(tag, tag->size_pair, site, RT_TAG_LIVE))) return tag;
-  if (check == tag_check(tag, 0, site, RT_TAG_FREED))
-    rt_heap_error(what[0] == 'f' ? RT_ERR_DOUBLE_FREE : RT_ERR_REALLOC_FREED, p, site, ra);
-  else
-    rt_heap_error(RT_ERR_DAMAGED_TAG, p, 0, ra);
+  if (rt_likely(tag->check == tag_check(tag, tag->size_pair, tag->site, RT_TAG_LIVE))) return tag;
+  report_bad_pointer(p, ra, freeing, true);
   return NULL;
 }
 
@@ -489,13 +617,14 @@ RT_NOINLINE void rt_profiled_free(void *p, uintptr_t ra) {
     mi_free(p);
     return;
   }
-  rt_tag_t *tag = checked_tag(p, ra, "free");
+  rt_tag_t *tag = checked_tag(p, ra, true);
   if (tag == NULL) return; /* reported; leaking it is the safe choice */
   size_t size = tag_size(tag);
   uint32_t site = tag->site, pair = tag_pair(tag);
   if (rt_unlikely(rt_extras)) free_extras(p, size, site, ra, true);
   rt_store_release(&tag->check, tag_check(tag, 0, site, RT_TAG_FREED));
   rt_tsan_release(tag);
+  if (rt_unlikely(size >= RT_BIG_BLOCK)) note_big_free(p, site);
   if (rt_unlikely(site == RT_SITE_INTERNAL)) {
     mi_free(tag);
     return;
@@ -532,7 +661,7 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
     return q;
   }
   if (p == NULL) return rt_profiled_alloc(size, 0, false, ra);
-  rt_tag_t *tag = checked_tag(p, ra, "realloc");
+  rt_tag_t *tag = checked_tag(p, ra, false);
   if (tag == NULL) {
     errno = EINVAL;
     return NULL;
@@ -547,6 +676,7 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
     errno = ENOMEM;
     return NULL;
   }
+  if (rt_unlikely(old_size >= RT_BIG_BLOCK) && base != (void *)tag) note_big_free(p, old_site);
   if (old_site != RT_SITE_INTERNAL) {
     rt_thread_t *t = self_thread();
     if (rt_likely(t != NULL)) count_free(t, old_site, old_pair, old_size);
@@ -646,6 +776,7 @@ RT_EXPORT void *rt_alloc_aligned_at(size_t size, size_t align, const void *site)
 RT_EXPORT size_t rt_usable_size(const void *p) {
   if (p == NULL) return 0;
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_usable_size(p);
+  if (((uintptr_t)p & 15) != 0 || !readable_front(p)) return 0; /* not a block of ours */
   if (rt_options.guard) /* the canary sits right after the requested bytes */
     return tag_size((const rt_tag_t *)((const char *)p - RT_TAG_SIZE));
   return mi_usable_size((const char *)p - RT_TAG_SIZE) - RT_TAG_SIZE;

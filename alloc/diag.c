@@ -97,20 +97,22 @@ static void write_all(int fd, const char *s, size_t n) {
   errno = saved;
 }
 
-/* Caps the messages one process prints, so a bug in a hot loop cannot flood
- * stderr; the dump still counts every event. */
-static _Atomic unsigned rt_messages_printed;
+/* Caps the messages one process prints, per kind (warnings, dump-writing
+ * failures, heap errors), so a bug in a hot loop cannot flood stderr and one
+ * kind never uses up another's budget; the dump still counts every event. */
+static _Atomic unsigned rt_warnings_printed, rt_dump_warnings_printed, rt_errors_printed;
 #define RT_MESSAGE_LIMIT 100
 
-static void emit(const char *prefix, const char *fmt, va_list ap) {
-  unsigned n = atomic_fetch_add_explicit(&rt_messages_printed, 1, memory_order_relaxed);
+static void emit(_Atomic unsigned *budget, const char *prefix, const char *fmt, va_list ap) {
+  unsigned n = atomic_fetch_add_explicit(budget, 1, memory_order_relaxed);
   if (n > RT_MESSAGE_LIMIT) return;
   char line[1024];
   size_t plen = strlen(prefix);
   memcpy(line, prefix, plen);
   int len = rt_vformat(line + plen, sizeof line - plen - 1, fmt, ap);
   size_t total = plen + ((size_t)len < sizeof line - plen - 2 ? (size_t)len : sizeof line - plen - 2);
-  if (n == RT_MESSAGE_LIMIT) total = (size_t)rt_format(line, sizeof line, "rtprof: further messages suppressed");
+  if (n == RT_MESSAGE_LIMIT)
+    total = (size_t)rt_format(line, sizeof line, "%sfurther messages of this kind suppressed", prefix);
   line[total++] = '\n';
   write_all(2, line, total);
 }
@@ -118,14 +120,21 @@ static void emit(const char *prefix, const char *fmt, va_list ap) {
 void rt_warn(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  emit("rtprof: warning: ", fmt, ap);
+  emit(&rt_warnings_printed, "rtprof: warning: ", fmt, ap);
+  va_end(ap);
+}
+
+void rt_warn_dump(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  emit(&rt_dump_warnings_printed, "rtprof: warning: ", fmt, ap);
   va_end(ap);
 }
 
 static void error_line(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  emit("rtprof: error: ", fmt, ap);
+  emit(&rt_errors_printed, "rtprof: error: ", fmt, ap);
   va_end(ap);
 }
 
@@ -138,9 +147,10 @@ static const struct {
     [RT_ERR_FOREIGN_FREE] = {"foreign_free", "free of a pointer rtprof did not allocate"},
     [RT_ERR_FOREIGN_REALLOC] = {"foreign_realloc", "realloc of a pointer rtprof did not allocate"},
     [RT_ERR_DAMAGED_TAG] = {"damaged_tag",
-                            "damaged block tag (an underflow, or an interior or foreign pointer)"},
+                            "damaged block tag (an underflow, or a foreign pointer)"},
     [RT_ERR_FOREIGN_MUNMAP] = {"foreign_munmap", "rt_munmap of a region rt_mmap did not return"},
     [RT_ERR_OVERFLOW] = {"overflow", "buffer overflow (the guard after the block was overwritten)"},
+    [RT_ERR_INTERIOR] = {"interior_pointer", "free or realloc of a pointer into the middle of a block"},
 };
 
 const char *rt_error_kind_name(rt_error_kind_t kind) { return rt_error_kinds[kind].name; }

@@ -1,14 +1,21 @@
-/* The dump writer (format: docs/dump-format.md). It runs at exit and on
- * rtprof_dump(), must not allocate (it may run inside a program whose heap
- * is broken), writes into a temporary file and renames it into place, so a
- * reader never sees half a dump under the final name. */
+/* The dump writer (format: docs/dump-format.md). It runs at exit, on
+ * rtprof_dump() and from the sampler thread, must not allocate (it may run
+ * inside a program whose heap is broken), and writes safely: into a
+ * temporary with an unpredictable name (O_EXCL|O_NOFOLLOW, 0600) next to
+ * the target, renamed into place, so a reader never sees half a dump and a
+ * planted symlink is never followed. A FIFO, a character device or an open
+ * descriptor (/dev/stdout) is a stream: written once at exit (or on
+ * rtprof_dump()), never by the periodic flush, and never blocking long. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +25,7 @@
 
 typedef struct rt_writer_s {
   int fd;
+  bool stream;                /* a pipe, a terminal, a device: write in small steps, poll first */
   bool failed;                /* a write failed: errno saved in err */
   int err;
   size_t len;
@@ -37,11 +45,27 @@ void rt_dump_fork(rt_fork_stage_t stage) {
   else pthread_mutex_init(&rt_dump_lock, NULL);
 }
 
+#define RT_STREAM_STALL_MS 2000 /* a stream that takes nothing for this long is given up */
+
+/* On a stream, each write waits (poll) until the reader has made room, and
+ * writes at most PIPE_BUF bytes, which then fit: the dump lock is never held
+ * by a write that blocks, even on a descriptor the program opened blocking. */
 static void w_flush(rt_writer_t *w) {
   size_t off = 0;
   while (off < w->len && !w->failed) {
-    ssize_t n = write(w->fd, w->buf + off, w->len - off);
-    if (n < 0 && errno == EINTR) continue;
+    size_t step = w->len - off;
+    if (w->stream) {
+      struct pollfd pfd = {.fd = w->fd, .events = POLLOUT};
+      int r = poll(&pfd, 1, RT_STREAM_STALL_MS);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        w->failed = true, w->err = r == 0 ? ETIMEDOUT : errno;
+        break;
+      }
+      if (step > 4096) step = 4096;
+    }
+    ssize_t n = write(w->fd, w->buf + off, step);
+    if (n < 0 && (errno == EINTR || (w->stream && errno == EAGAIN))) continue;
     if (n <= 0) w->failed = true, w->err = n < 0 ? errno : EIO;
     else off += (size_t)n;
   }
@@ -435,6 +459,66 @@ static void write_dump(rt_writer_t *w, const char *reason) {
   w_flush(w);
 }
 
+/* "/dev/stdout", "/dev/stderr", "/dev/fd/N" and "/proc/self/fd/N" name a
+ * descriptor of ours: it is written as it is, never reopened. */
+static int fd_alias(const char *path) {
+  if (strcmp(path, "/dev/stdout") == 0) return 1;
+  if (strcmp(path, "/dev/stderr") == 0) return 2;
+  const char *n = strncmp(path, "/dev/fd/", 8) == 0 ? path + 8
+                  : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14 : NULL;
+  if (n == NULL || *n == '\0') return -1;
+  int fd = 0;
+  for (; *n; n++) {
+    if (*n < '0' || *n > '9' || fd > 100000) return -1;
+    fd = fd * 10 + (*n - '0');
+  }
+  return fd;
+}
+
+/* PATH.tmp.<16 random hex digits>, created O_EXCL|O_NOFOLLOW, mode 0600:
+ * nothing planted in the directory can be opened through it. */
+static int open_temporary(const char *path, char *tmp, size_t cap) {
+  for (int attempt = 0; attempt < 16; attempt++) {
+    uint64_t r;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+      r = (rt_now_ns() ^ (uint64_t)getpid() << 40 ^ (uintptr_t)&r) * 0x9e3779b97f4a7c15ULL;
+    char hex[17];
+    for (int i = 0; i < 16; i++) hex[i] = "0123456789abcdef"[(r >> (4 * i)) & 15];
+    hex[16] = '\0';
+    if ((size_t)rt_format(tmp, cap, "%s.tmp.%s", path, hex) >= cap) {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
+}
+
+typedef enum { RT_TARGET_FILE, RT_TARGET_STREAM, RT_TARGET_FD, RT_TARGET_REFUSED } rt_target_t;
+
+/* What the final name is, without following a symlink there (a symlink is
+ * replaced by the rename, like any other file). */
+static rt_target_t target_of(const char *path, int *fd) {
+  *fd = fd_alias(path);
+  if (*fd >= 0) return RT_TARGET_FD;
+  struct stat st;
+  if (lstat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) return RT_TARGET_FILE;
+  if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) return RT_TARGET_STREAM;
+  return RT_TARGET_REFUSED;
+}
+
+/* Dump-writing failures are reported once per distinct (path, errno) in a
+ * row: a flush that fails each second must not fill stderr. */
+static void warn_failure(const char *what, const char *path, int err) {
+  static int last_err;
+  static char last_path[64];
+  if (err == last_err && strncmp(path, last_path, sizeof last_path - 1) == 0) return;
+  last_err = err;
+  rt_format(last_path, sizeof last_path, "%s", path);
+  rt_warn_dump("%s %s: %s", what, path, strerror(err));
+}
+
 int rt_dump_write(const char *path, const char *reason) {
   if (rt_mode != RT_MODE_ON) {
     errno = ENOTSUP;
@@ -447,30 +531,62 @@ int rt_dump_write(const char *path, const char *reason) {
     pthread_mutex_unlock(&rt_dump_lock);
     return 0;
   }
-  char tmp[4200];
-  /* A target that is not a regular file (/dev/null, a fifo) is written in
-   * place: renaming over it would replace the device. */
-  struct stat st;
-  bool in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
-  if (in_place) rt_format(tmp, sizeof tmp, "%s", path);
-  else rt_format(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-  int rc = -1, err = 0;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = -1, rc = -1, err = 0;
+  char tmp[sizeof rt_options.out + 64];
+  rt_target_t target = target_of(path, &fd);
+  if (flush && (target == RT_TARGET_STREAM || target == RT_TARGET_FD)) {
+    /* A stream takes one dump, at exit: dumps one after another in a pipe
+     * would not read as one. */
+    pthread_mutex_unlock(&rt_dump_lock);
+    return 0;
+  }
+  if (target == RT_TARGET_REFUSED) {
+    struct stat st;
+    err = lstat(path, &st) == 0 && S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    warn_failure("cannot write the dump: not a regular file, FIFO or character device:", path, err);
+    pthread_mutex_unlock(&rt_dump_lock);
+    errno = err;
+    return -1;
+  }
+  if (target == RT_TARGET_STREAM)
+    fd = open(path, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  else if (target == RT_TARGET_FILE)
+    fd = open_temporary(path, tmp, sizeof tmp);
   if (fd < 0) {
     err = errno;
-    rt_warn("cannot write the dump: %s: %s", tmp, strerror(err));
+    if (target == RT_TARGET_STREAM && err == ENXIO)
+      warn_failure("cannot write the dump: no process is reading the FIFO", path, err);
+    else
+      warn_failure("cannot write the dump:", target == RT_TARGET_FILE ? tmp : path, err);
   } else {
     rt_writer_t *w = &rt_writer;
-    w->fd = fd, w->failed = false, w->len = 0;
+    w->fd = fd, w->stream = target != RT_TARGET_FILE, w->failed = false, w->len = 0;
+    /* A stream whose reader went away must give EPIPE, not a SIGPIPE that
+     * ends the program: block it meanwhile, and take back one we raised. */
+    sigset_t pipe_set, old_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    bool was_pending = false;
+    if (w->stream) {
+      pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+      was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+    }
     write_dump(w, reason);
-    if (close(fd) != 0 && !w->failed) w->failed = true, w->err = errno;
+    if (w->stream) {
+      struct timespec zero = {0, 0};
+      if (!was_pending && w->failed && w->err == EPIPE) sigtimedwait(&pipe_set, NULL, &zero);
+      pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+    }
+    if (target != RT_TARGET_FD && close(fd) != 0 && !w->failed) w->failed = true, w->err = errno;
     if (w->failed) {
       err = w->err;
-      rt_warn("cannot write the dump: %s: %s", tmp, strerror(err));
-      if (!in_place) unlink(tmp);
-    } else if (!in_place && rename(tmp, path) != 0) {
+      warn_failure(err == ETIMEDOUT ? "cannot write the dump: its reader took nothing for 2 s:"
+                                    : "cannot write the dump:",
+                   target == RT_TARGET_FILE ? tmp : path, err);
+      if (target == RT_TARGET_FILE) unlink(tmp);
+    } else if (target == RT_TARGET_FILE && rename(tmp, path) != 0) {
       err = errno;
-      rt_warn("cannot rename %s to %s: %s", tmp, path, strerror(err));
+      warn_failure("cannot rename the dump into place:", path, err);
       unlink(tmp);
     } else {
       rc = 0;

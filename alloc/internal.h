@@ -74,6 +74,8 @@ typedef struct rt_options_s {
   uint64_t break_alloc;       /* RTPROF_BREAK_ALLOC: SIGTRAP at this allocation, 0 = off */
   uint32_t break_site;        /* RTPROF_BREAK_SITE=ID:K: SIGTRAP at the K-th ... */
   uint64_t break_site_count;  /* ... allocation of site ID */
+  bool children;              /* RTPROF_CHILDREN: programs this one starts are profiled */
+  bool child_of_other;        /* RTPROF_CHILDREN=0 and RTPROF_PID names another process */
 } rt_options_t;
 extern rt_options_t rt_options RT_HIDDEN;
 void rt_options_read(void) RT_HIDDEN;
@@ -84,6 +86,9 @@ typedef enum rt_fork_stage_e { RT_FORK_PREPARE, RT_FORK_PARENT, RT_FORK_CHILD } 
 
 /* ---- "diag.c": messages on stderr without allocating --------------------- */
 void rt_warn(const char *fmt, ...) RT_HIDDEN __attribute__((format(printf, 1, 2)));
+/* The same, for a dump that cannot be written: its own message budget, so
+ * a failing periodic flush never silences the heap-error reports. */
+void rt_warn_dump(const char *fmt, ...) RT_HIDDEN __attribute__((format(printf, 1, 2)));
 /* Heap misuse, by kind (names in diag.c, as the dump writes them). */
 typedef enum rt_error_kind_e {
   RT_ERR_DOUBLE_FREE,
@@ -93,6 +98,7 @@ typedef enum rt_error_kind_e {
   RT_ERR_DAMAGED_TAG,
   RT_ERR_FOREIGN_MUNMAP,
   RT_ERR_OVERFLOW,
+  RT_ERR_INTERIOR,
   RT_ERR_LAST
 } rt_error_kind_t;
 /* Reports on stderr and records it for the dump; then, unless
@@ -296,6 +302,9 @@ void rt_snapshot_take(rt_snap_kind_t kind, const char *label, uint64_t committed
 void rt_snapshot_peak_check(uint64_t committed) RT_HIDDEN;
 uint32_t rt_snapshots_read(rt_snapshot_view_fn fn, void *ctx) RT_HIDDEN;
 uint64_t rt_snapshot_interval_ms(void) RT_HIDDEN;
+/* Live bytes above which the sampler is woken for a dump (runaway growth). */
+extern int64_t rt_flush_trigger RT_HIDDEN;
+void rt_flush_request(void) RT_HIDDEN; /* wakes the sampler; never blocks */
 
 /* ---- "dump.c" ------------------------------------------------------------ */
 int rt_dump_write(const char *path, const char *reason) RT_HIDDEN;

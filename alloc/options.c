@@ -1,8 +1,10 @@
 /* Switches, read once from the environment at start. One table, one parser
  * per kind; a bad value warns once, naming the variable, and the default
  * stays (docs/guide.md lists them all). */
+#define _GNU_SOURCE /* secure_getenv */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@ rt_options_t rt_options = {
     .break_alloc = 0,
     .break_site = 0,
     .break_site_count = 0,
+    .children = true,
 };
 
 typedef enum { OPT_BOOL, OPT_UINT, OPT_U64, OPT_PATH, OPT_ON_ERROR, OPT_SITE_COUNT } rt_opt_kind_t;
@@ -44,6 +47,7 @@ typedef enum {
   OPT_FILL,
   OPT_BREAK_ALLOC,
   OPT_BREAK_SITE,
+  OPT_CHILDREN,
   OPT_LAST
 } rt_opt_id_t;
 
@@ -70,6 +74,7 @@ static const rt_opt_desc_t rt_opt_table[OPT_LAST] = {
     [OPT_FILL] = {"RTPROF_FILL", OPT_BOOL, 0, 1, &rt_options.fill},
     [OPT_BREAK_ALLOC] = {"RTPROF_BREAK_ALLOC", OPT_U64, 1, UINT64_MAX >> 1, &rt_options.break_alloc},
     [OPT_BREAK_SITE] = {"RTPROF_BREAK_SITE", OPT_SITE_COUNT, 1, UINT32_MAX, &rt_options.break_site},
+    [OPT_CHILDREN] = {"RTPROF_CHILDREN", OPT_BOOL, 0, 1, &rt_options.children},
 };
 
 static bool parse_bool(const char *s, bool *out) {
@@ -100,12 +105,13 @@ static bool parse_uint(const char *s, uint64_t *out) {
 }
 
 static void read_one(const rt_opt_desc_t *d) {
-  const char *s = getenv(d->name);
+  const char *s = secure_getenv(d->name);
   if (s == NULL) return;
   switch (d->kind) {
     case OPT_BOOL: {
       bool b;
-      if (parse_bool(s, &b)) *(bool *)d->target = *(bool *)d->target || b;
+      /* RTPROF and its alias: either one turns profiling on. */
+      if (parse_bool(s, &b)) *(bool *)d->target = d->target == &rt_options.profiling ? rt_options.profiling || b : b;
       else rt_warn("%s='%s' is not a boolean (expected 1/0/on/off); keeping the default", d->name, s);
       return;
     }
@@ -184,7 +190,22 @@ static void check_out_writable(void) {
 }
 
 void rt_options_read(void) {
-  for (int i = 0; i < OPT_LAST; i++) read_one(&rt_opt_table[i]);
+  /* A setuid or setgid program (AT_SECURE) takes no switch from whoever runs
+   * it: profiling stays off, and nothing is written where the caller says.
+   * (secure_getenv already returns NULL there; the explicit test also covers
+   * a libc that would not.) */
+  if (getauxval(AT_SECURE) != 0) return;
+  /* RTPROF_CHILDREN=0: a process started by the profiled one stays off,
+   * quietly (alloc.c notes the profiled process's pid in RTPROF_PID). */
+  read_one(&rt_opt_table[OPT_CHILDREN]);
+  const char *owner = secure_getenv("RTPROF_PID");
+  uint64_t pid;
+  if (!rt_options.children && owner != NULL && parse_uint(owner, &pid) && pid != (uint64_t)getpid()) {
+    rt_options.child_of_other = true;
+    return;
+  }
+  for (int i = 0; i < OPT_LAST; i++)
+    if (i != OPT_CHILDREN) read_one(&rt_opt_table[i]);
   make_out_absolute();
   if (rt_options.profiling) check_out_writable();
 }

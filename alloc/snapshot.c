@@ -2,10 +2,16 @@
  * a snapshot (committed, live, RSS, current phase) every RTPROF_INTERVAL ms
  * into a bounded ring, and rewrites the dump every RTPROF_FLUSH ms (tmp file
  * + rename), so a process killed by SIGKILL or the OOM killer leaves a
- * complete dump at most that old. Peaks and rtprof_snapshot() add points. */
+ * complete dump at most that old. It also rewrites it, rate-limited, as soon
+ * as live bytes pass the last dumped peak by a margin (the allocating thread
+ * only wakes it), so a runaway's peak is in the dump. Peaks and
+ * rtprof_snapshot() add points. */
 #include <errno.h>
+#include <linux/futex.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -101,34 +107,95 @@ uint32_t rt_snapshots_read(rt_snapshot_view_fn fn, void *ctx) {
 
 uint64_t rt_snapshot_interval_ms(void) { return rt_snaps.ring ? rt_load_relaxed(&rt_snaps.interval_ms) : 0; }
 
-static void sleep_ms(uint64_t ms) {
-  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
+/* ---- growth: live bytes past the last dumped peak wake the sampler ------ */
+
+#define RT_GROWTH_GAP_NS (40 * 1000000ull) /* growth dumps at most every 40 ms */
+int64_t rt_flush_trigger = INT64_MAX;       /* live peak that asks for a dump (relaxed) */
+static uint32_t rt_sampler_wake;            /* futex word: 1 = a dump is asked for */
+
+/* From rt_publish_pending, i.e. at most once per 64 KiB a thread allocates:
+ * never blocks, one syscall when the sampler was not already woken. */
+void rt_flush_request(void) {
+  if (__atomic_exchange_n(&rt_sampler_wake, 1, __ATOMIC_RELAXED) == 0)
+    syscall(SYS_futex, &rt_sampler_wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
-/* The sampler: wakes at the snapshot interval (or the flush interval when
- * there is none); a flush that took long stretches the next wait, so the
- * rewrite never takes more than about 1% of a core. */
+/* The next dump is asked for once the live peak passes the one being dumped
+ * by 1/16 and 64 KiB: the peak on disk trails the process's by at most that
+ * margin plus what one rate-limit gap and one dump let it grow. */
+static void arm_growth_trigger(void) {
+  rt_totals_t t;
+  rt_totals_read(&t);
+  int64_t peak = (int64_t)t.peak_live;
+  rt_store_relaxed(&rt_flush_trigger, peak + peak / 16 + (64 << 10));
+}
+
+/* Sleeps until `deadline` (CLOCK_MONOTONIC ns), or until woken while no
+ * dump is asked for. (Once one is, the word stays 1 until the dump, so the
+ * allocating threads make no more wake-up calls meanwhile.) */
+static void wait_until(uint64_t deadline) {
+  uint64_t now = rt_now_ns();
+  if (now >= deadline) return;
+  uint64_t ns = deadline - now;
+  struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+  if (rt_load_relaxed(&rt_sampler_wake) == 0)
+    syscall(SYS_futex, &rt_sampler_wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+  else
+    nanosleep(&ts, NULL);
+}
+
+static uint64_t thread_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The sampler, scheduled by deadlines (a snapshot every interval, a dump
+ * every flush period, measured from the previous deadline, not from the end
+ * of the previous dump), and woken early by growth. A slow dump (very large
+ * tables) stretches the next wait so dumping stays under about 10% of a
+ * core (20% while growth asks for dumps). */
 static void *sampler_main(void *arg) {
   /* A first dump at once, so a kill at any moment leaves one; but not in a
    * forked child, which often execs at once (it would leave a stray dump). */
-  uint64_t next_flush = rt_now_ns();
-  if (arg != NULL) next_flush += (uint64_t)rt_options.flush_ms * 1000000u;
+  const uint64_t ms = 1000000u, flush_ns = (uint64_t)rt_options.flush_ms * ms;
+  uint64_t now = rt_now_ns(), next_flush = now, last_flush = 0, took = 0;
+  uint64_t next_sample = now + rt_load_relaxed(&rt_snaps.interval_ms) * ms;
+  if (arg != NULL) next_flush += flush_ns;
   for (;;) {
-    uint64_t step = rt_load_relaxed(&rt_snaps.interval_ms);
-    if (step == 0 || (rt_options.flush_ms && step > rt_options.flush_ms)) step = rt_options.flush_ms;
-    if (rt_now_ns() < next_flush || !rt_options.flush_ms) sleep_ms(step ? step : 1000);
+    bool growth = rt_load_relaxed(&rt_sampler_wake) != 0; /* may have come during the last dump */
+    uint64_t step = rt_load_relaxed(&rt_snaps.interval_ms) * ms;
+    uint64_t deadline = now + 1000 * ms;
+    if (flush_ns && next_flush < deadline) deadline = next_flush;
+    if (step && next_sample < deadline) deadline = next_sample;
+    if (growth && last_flush + RT_GROWTH_GAP_NS + 4 * took < deadline)
+      deadline = last_flush + RT_GROWTH_GAP_NS + 4 * took;
+    wait_until(deadline);
+    growth = rt_load_relaxed(&rt_sampler_wake) != 0;
+    now = rt_now_ns();
     uint64_t committed = rt_committed_now(NULL);
-    if (rt_options.interval_ms) rt_snapshot_take(RT_SNAP_INTERVAL, NULL, committed);
+    if (step && now >= next_sample) {
+      rt_snapshot_take(RT_SNAP_INTERVAL, NULL, committed);
+      next_sample += step;
+      if (next_sample <= now) next_sample = now + step;
+    }
     rt_snapshot_peak_check(committed);
-    uint64_t now = rt_now_ns();
-    if (rt_options.flush_ms && now >= next_flush) {
+    bool growth_due = growth && now >= last_flush + RT_GROWTH_GAP_NS + 4 * took;
+    if (flush_ns && (now >= next_flush || growth_due)) {
+      arm_growth_trigger(); /* before: growth during the write asks again */
+      rt_store_relaxed(&rt_sampler_wake, 0);
       char path[sizeof rt_options.out + 32];
       rt_dump_path(path, sizeof path);
+      uint64_t cpu = thread_cpu_ns();
       rt_dump_write(path, "flush");
-      uint64_t took = rt_now_ns() - now;
-      next_flush = rt_now_ns() + (uint64_t)rt_options.flush_ms * 1000000u + 100 * took;
+      took = thread_cpu_ns() - cpu; /* CPU, not wall time: a loaded machine must not slow the dumps */
+      last_flush = now;
+      now = rt_now_ns();
+      if (now >= next_flush) {
+        next_flush += flush_ns;
+        if (next_flush <= now) next_flush = now + flush_ns;
+        if (next_flush < now + 10 * took) next_flush = now + 10 * took;
+      }
     }
   }
   return NULL;
@@ -167,6 +234,7 @@ void rt_snapshots_fork(rt_fork_stage_t stage) {
   else {
     pthread_mutex_init(&rt_snaps.lock, NULL);
     rt_snaps.sampler_running = false;
+    rt_sampler_wake = 0; /* the parent's request: a child that execs at once must leave no dump */
     if (rt_mode == RT_MODE_ON) start_sampler(true);
   }
 }

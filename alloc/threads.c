@@ -39,8 +39,20 @@ static struct {
   int64_t peak_live;          /* max of live_published + a thread's excursion (atomic) */
 } rt_reg = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-void rt_registry_lock(void) { pthread_mutex_lock(&rt_reg.lock); }
-void rt_registry_unlock(void) { pthread_mutex_unlock(&rt_reg.lock); }
+/* > 0 while this thread holds the registry lock. A signal handler that
+ * allocates may interrupt it there (inside a phase begin, a stats read):
+ * its allocation must then not wait for the lock its own thread holds, so
+ * the paths that would take it count straight into the global table. */
+static __thread int rt_reg_held __attribute__((tls_model("initial-exec")));
+
+void rt_registry_lock(void) {
+  pthread_mutex_lock(&rt_reg.lock);
+  rt_reg_held++;
+}
+void rt_registry_unlock(void) {
+  rt_reg_held--;
+  pthread_mutex_unlock(&rt_reg.lock);
+}
 
 /* In a forked child, the other threads' states are frozen copies; one may
  * have been caught between bumping a site slot and its totals. Their totals
@@ -64,6 +76,7 @@ void rt_registry_fork(rt_fork_stage_t stage) {
     rt_registry_unlock();
   } else {
     pthread_mutex_init(&rt_reg.lock, NULL);
+    rt_reg_held--; /* the child's copy of the lock is new and free */
     for (rt_thread_t *t = rt_reg.live; t; t = t->next)
       if (t != rt_self) reconcile_frozen(t);
   }
@@ -86,7 +99,7 @@ bool rt_threads_init(void) {
 rt_thread_t *rt_thread_start(void) {
   rt_thread_t *t = rt_self;
   if (t != &rt_thread_new) return t;
-  if (rt_mode != RT_MODE_ON) return &rt_thread_gone;
+  if (rt_mode != RT_MODE_ON || rt_reg_held) return &rt_thread_gone;
   rt_registry_lock();
   t = rt_reg.free_states;
   if (t != NULL) {
@@ -115,7 +128,7 @@ rt_thread_t *rt_thread_start(void) {
 }
 
 rt_slot_t *rt_slot_slow(rt_thread_t *t, bool pair, uint32_t id) {
-  if (t->is_sentinel) return NULL;
+  if (t->is_sentinel || rt_reg_held) return NULL;
   rt_slot_t **dir = pair ? t->pair_dir : t->site_dir;
   rt_registry_lock();
   rt_chunk_t *c = rt_reg.free_chunks;
@@ -180,6 +193,7 @@ void rt_publish_pending(rt_thread_t *t) {
   }
   rt_store_relaxed(&t->pending, 0);
   rt_store_relaxed(&t->pending_max, 0);
+  if (rt_unlikely(cand > rt_load_relaxed(&rt_flush_trigger))) rt_flush_request();
 }
 
 static void slot_accumulate(rt_slot_t *into, const rt_slot_t *from) {

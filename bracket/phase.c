@@ -36,8 +36,25 @@ bool rt_phases_init(void) {
 
 /* Finds or adds (parent, name). Phases are begun per call, not per
  * allocation: a scan under the lock is enough (measured in docs/guide.md). */
-static uint32_t phase_intern(uint32_t parent, const char *name) {
+/* A phase's name as it is kept: at most RT_PHASE_NAME - 1 bytes, with '/'
+ * (the separator of nested phases in every path) written as "%2F", so a
+ * phase "a/b" never merges with "b" nested in "a". */
+static void phase_name_copy(char out[RT_PHASE_NAME], const char *name) {
+  size_t o = 0;
+  for (; *name; name++) {
+    size_t need = *name == '/' ? 3 : 1;
+    if (o + need > RT_PHASE_NAME - 1) break;
+    if (*name == '/') memcpy(out + o, "%2F", 3);
+    else out[o] = *name;
+    o += need;
+  }
+  out[o] = '\0';
+}
+
+static uint32_t phase_intern(uint32_t parent, const char *raw) {
+  char name[RT_PHASE_NAME];
   rt_registry_lock();
+  phase_name_copy(name, raw); /* read under the lock: tests/e2e/t_signal_phase.sh lands a signal here */
   uint32_t id = 0;
   for (uint32_t i = 1; i < rt_ph.next; i++) {
     rt_phase_t *p = &rt_ph.table[i];
@@ -50,7 +67,7 @@ static uint32_t phase_intern(uint32_t parent, const char *name) {
     id = rt_ph.next;
     rt_phase_t *p = &rt_ph.table[id];
     p->parent = parent;
-    strncpy(p->name, name, RT_PHASE_NAME - 1);
+    memcpy(p->name, name, sizeof p->name); /* NUL-terminated by phase_name_copy */
     rt_store_release(&rt_ph.next, id + 1);
   } else if (id == 0) {
     id = rt_ph.overflow_id;

@@ -1,6 +1,8 @@
-/* `rtprof run [-o DUMP] [--depth N] [--follow-children] [--no-report] -- CMD…`:
- * runs CMD with profiling on under the malloc interposer, passes its exit
- * status through, then prints the report of its dump. */
+/* `rtprof run [-o DUMP] [--depth N] [--follow-children] [--no-report]
+ * [--report FILE] -- CMD…`: runs CMD with profiling on under the malloc
+ * interposer, passes its exit status through and its standard output
+ * untouched, then prints the report of its dump on standard error (or in
+ * FILE). */
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +21,11 @@ static void run_usage(FILE *out) {
   fprintf(out,
           "usage: rtprof run [options] -- CMD [ARGS...]\n"
           "Runs CMD with profiling on (preloading librtprof-preload.so; a program linked\n"
-          "with librtprof is profiled by the interposer's copy), then prints the report.\n"
+          "with librtprof is profiled by the interposer's copy), then prints the report\n"
+          "on standard error: CMD's standard output passes through byte for byte. A\n"
+          "wrapper script or shim that execs the real program profiles that program.\n"
           "  -o DUMP             dump path (%%p = pid); default rtprof.%%p.dump\n"
+          "  --report FILE       write the report to FILE instead of standard error\n"
           "  --depth N           frames per call site, 1-16 (RTPROF_DEPTH); default 1\n"
           "  --follow-children   profile the programs CMD starts too (each its own %%p dump)\n"
           "  --no-report         only run and write the dump\n"
@@ -68,12 +73,55 @@ static char *expand_pid(const char *templ, pid_t pid) {
   return out;
 }
 
-enum { OPT_DEPTH = 256, OPT_FOLLOW, OPT_NO_REPORT, OPT_TOP, OPT_SKIP, OPT_JSON };
+/* The `reason` of a dump's process line (its second line), in `out`. */
+static bool dump_reason(const char *dump, char *out, size_t cap) {
+  FILE *f = fopen(dump, "r");
+  if (f == NULL) return false;
+  char line[1024];
+  bool found = false;
+  for (int n = 0; n < 2 && fgets(line, sizeof line, f); n++) {
+    const char *r = strstr(line, " reason=");
+    if (n == 1 && r != NULL) {
+      r += 8;
+      size_t len = strcspn(r, " \n");
+      if (len < cap) memcpy(out, r, len), out[len] = '\0', found = true;
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+/* Runs the report with its standard output sent to FILE, or to standard
+ * error: the program's standard output stays the program's alone. */
+static int report_to(const char *file, int argc, char **argv) {
+  fflush(stdout);
+  int target = file ? open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : dup(2);
+  if (target < 0) {
+    rtprof_error("run: --report %s: %s", file, strerror(errno));
+    return RTPROF_EXIT_USAGE;
+  }
+  int saved = dup(1);
+  if (saved < 0 || dup2(target, 1) < 0) {
+    rtprof_error("run: cannot redirect the report: %s", strerror(errno));
+    close(target);
+    if (saved >= 0) close(saved);
+    return RTPROF_EXIT_USAGE;
+  }
+  close(target);
+  int rc = rtprof_cmd_report(argc, argv);
+  fflush(stdout);
+  dup2(saved, 1);
+  close(saved);
+  return rc;
+}
+
+enum { OPT_DEPTH = 256, OPT_FOLLOW, OPT_NO_REPORT, OPT_REPORT, OPT_TOP, OPT_SKIP, OPT_JSON };
 static const struct option run_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"depth", required_argument, NULL, OPT_DEPTH},
     {"follow-children", no_argument, NULL, OPT_FOLLOW},
     {"no-report", no_argument, NULL, OPT_NO_REPORT},
+    {"report", required_argument, NULL, OPT_REPORT},
     {"top", required_argument, NULL, OPT_TOP},
     {"skip", required_argument, NULL, OPT_SKIP},
     {"json", no_argument, NULL, OPT_JSON},
@@ -83,6 +131,7 @@ static const struct option run_options[] = {
 /* What run's command line asks for. */
 typedef struct run_args_s {
   const char *out, *depth;
+  const char *report_file; /* --report FILE; NULL: standard error */
   bool follow, report;
   char *top, *skip;        /* passed to the report (the last one wins there too) */
   bool json;
@@ -112,6 +161,7 @@ static int parse_args(int argc, char **argv, run_args_t *a) {
     }
     case OPT_FOLLOW: a->follow = true; break;
     case OPT_NO_REPORT: a->report = false; break;
+    case OPT_REPORT: a->report_file = optarg; break;
     case OPT_TOP: a->top = optarg; break;
     case OPT_SKIP: a->skip = optarg; break;
     case OPT_JSON: a->json = true; break;
@@ -176,9 +226,8 @@ static void report_dump(char *dump, const run_args_t *a) {
   if (a->json) report_args[nreport++] = "--json";
   report_args[nreport++] = dump;
   report_args[nreport] = NULL;
-  fflush(stdout);
-  int rc = rtprof_cmd_report(nreport, report_args);
-  if (rc != RTPROF_EXIT_OK) rtprof_error("run: the report of %s failed", dump);
+  if (report_to(a->report_file, nreport, report_args) != RTPROF_EXIT_OK)
+    rtprof_error("run: the report of %s failed", dump);
 }
 
 int rtprof_cmd_run(int argc, char **argv) {
@@ -232,9 +281,19 @@ int rtprof_cmd_run(int argc, char **argv) {
   if (stat(dump, &st) != 0) {
     rtprof_error("run: %s wrote no dump at %s (it ended by exec, _exit or a signal, or is a "
                  "static binary the interposer cannot enter)", argv[i], dump);
-  } else if (a.report) {
-    fprintf(stderr, "rtprof: %s exited with status %d; dump %s\n", argv[i], code, dump);
-    report_dump(dump, &a);
+  } else {
+    char why[32];
+    if (!dump_reason(dump, why, sizeof why))
+      rtprof_error("run: %s: cannot read the dump's reason", dump);
+    else if (strcmp(why, "exit") != 0)
+      rtprof_error("run: the dump %s was not written at exit (reason=%s): %s was killed, "
+                   "ended by _exit, or exec'd a program rtprof cannot profile (static or "
+                   "setuid); it shows the process as of that moment",
+                   dump, why, argv[i]);
+    if (a.report) {
+      fprintf(stderr, "rtprof: %s exited with status %d; dump %s\n", argv[i], code, dump);
+      report_dump(dump, &a);
+    }
   }
   free(dump);
   free(out_abs);

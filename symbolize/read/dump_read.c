@@ -152,7 +152,8 @@ typedef enum ftype_e {
   F_BUILDID, /* lower-case hex, or "-" */
   F_FRAMES,  /* 1-16 comma-separated addresses */
   F_TOKEN,   /* a word without spaces */
-  F_TAIL     /* the rest of the line (always last) */
+  F_TAIL,    /* the rest of the line (always last) */
+  F_NAME     /* a name a program gave: the rest of the line, possibly empty */
 } ftype_t;
 
 typedef struct field_s {
@@ -267,7 +268,8 @@ static int parse_value(reader_t *r, const field_t *fd, const char *v, size_t n, 
     return 0;
   case F_TOKEN:
   case F_TAIL:
-    if (n == 0) return fail(r, "field '%s': empty value", fd->key);
+  case F_NAME:
+    if (n == 0 && fd->type != F_NAME) return fail(r, "field '%s': empty value", fd->key);
     *(const char **)p = rtprof_intern(v, n);
     return 0;
   }
@@ -295,7 +297,7 @@ static int parse_fields(reader_t *r, const char *p, const char *end, const field
     if (i < nspec) {
       if (seen & (1u << i)) return fail(r, "field '%s' appears twice", spec[i].key);
       seen |= 1u << i;
-      if (spec[i].type == F_TAIL) tok_end = end; /* the value runs to the end */
+      if (spec[i].type == F_TAIL || spec[i].type == F_NAME) tok_end = end; /* the value runs to the end */
       if (parse_value(r, &spec[i], eq + 1, (size_t)(tok_end - eq - 1), dst)) return -1;
     }
     if (tok_end == end) break;
@@ -523,7 +525,7 @@ static int rec_phase(reader_t *r, const char *p, const char *end) {
       FIELD(rtprof_phase_t, committed_delta_max, F_I64),
       FIELD(rtprof_phase_t, live_delta, F_I64),
       FIELD(rtprof_phase_t, wall_ns, F_U64),
-      FIELD(rtprof_phase_t, name, F_TAIL),
+      FIELD(rtprof_phase_t, name, F_NAME),
   };
   rtprof_dump_t *d = r->d;
   rtprof_phase_t ph = {0};
@@ -678,7 +680,7 @@ static int rec_snapshot(reader_t *r, const char *p, const char *end) {
       FIELD(rtprof_snapshot_t, t_ns, F_U64),      FIELD(rtprof_snapshot_t, committed, F_U64),
       FIELD(rtprof_snapshot_t, live, F_U64),      FIELD(rtprof_snapshot_t, rss, F_U64),
       FIELD(rtprof_snapshot_t, phase, F_U64),     FIELD(rtprof_snapshot_t, kind, F_TOKEN),
-      FIELD_OPT(rtprof_snapshot_t, name, F_TAIL),
+      FIELD_OPT(rtprof_snapshot_t, name, F_NAME),
   };
   static const char *const kinds[] = {
       [RTPROF_SNAP_INTERVAL] = "interval", [RTPROF_SNAP_PEAK] = "peak",

@@ -24,11 +24,11 @@ doc = json.load(open(sys.argv[1])); kind = sys.argv[2]; bad, alloc = int(sys.arg
 errs = doc.get("errors")
 assert errs, "no errors section in the JSON report"
 e = errs[0]
-want_kind = {"underflow": "damaged_tag", "interior": "damaged_tag"}.get(kind, kind)
+want_kind = {"underflow": "damaged_tag", "interior": "interior_pointer"}.get(kind, kind)
 assert e["kind"] == want_kind, f"kind {e['kind']}, want {want_kind}"
 assert e["count"] == 1, e
 assert e["call"]["line"] == bad, f"bad call at line {e['call']['line']}, want {bad}"
-if kind in ("double_free", "overflow", "realloc_freed"):  # the block's site is known
+if kind in ("double_free", "overflow", "realloc_freed", "interior"):  # the block's site is known
     site = [s for s in doc["sites"] if s["id"] == e["site"]]
     assert site and site[0]["frames"][0]["line"] == alloc, f"allocating site {site}, want line {alloc}"
 print(f"{kind}: call at line {bad}, block from line {alloc}: ok")
@@ -37,7 +37,7 @@ PY
 }
 check_kind double_free "double free"
 check_kind foreign_free "free of a pointer rtprof did not allocate"
-check_kind interior "damaged block tag"
+check_kind interior "free or realloc of a pointer into the middle of a block"
 check_kind underflow "damaged block tag"
 check_kind realloc_freed "realloc of a freed block"
 check_kind overflow "buffer overflow" RTPROF_GUARD=1

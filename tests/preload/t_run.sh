@@ -6,7 +6,7 @@ cd "$OUT"
 printf 'b\na\nc\n' > in.txt
 "$RTPROF" run -o run1.%p.dump -- sort in.txt > out.txt 2> err.txt
 head -3 out.txt | tr -d '\n' | grep -qx "abc" || fail "sort's output did not pass through: $(head -3 out.txt)"
-grep -q "Top sites" out.txt || fail "no report after the run"
+grep -q "Top sites" err.txt || fail "no report after the run"
 ls run1.*.dump > /dev/null || fail "no dump at -o path"
 rc=0; "$RTPROF" run --no-report -o run2.%p.dump -- /usr/bin/python3 -c 'import sys; sys.exit(7)' || rc=$?
 [ "$rc" -eq 7 ] || fail "exit status 7 came back as $rc"
