@@ -58,18 +58,26 @@ static bool find_preload(char *out, size_t cap) {
   return access(out, R_OK) == 0;
 }
 
+/* templ with each %p replaced by the pid: sized for every %p, however many. */
 static char *expand_pid(const char *templ, pid_t pid) {
-  size_t cap = strlen(templ) + 32, o = 0;
-  char *out = rtprof_xmalloc(cap);
+  char digits[24];
+  int nd = snprintf(digits, sizeof digits, "%d", (int)pid);
+  size_t cap = 1;
+  for (const char *s = templ; *s; s++) {
+    if (s[0] == '%' && s[1] == 'p') cap += (size_t)nd, s++;
+    else cap++;
+  }
+  char *out = rtprof_xmalloc(cap), *o = out;
   for (const char *s = templ; *s; s++) {
     if (s[0] == '%' && s[1] == 'p') {
-      o += (size_t)snprintf(out + o, cap - o, "%d", (int)pid);
+      memcpy(o, digits, (size_t)nd);
+      o += nd;
       s++;
     } else {
-      out[o++] = *s;
+      *o++ = *s;
     }
   }
-  out[o] = '\0';
+  *o = '\0';
   return out;
 }
 
@@ -238,6 +246,13 @@ int rtprof_cmd_run(int argc, char **argv) {
   char preload[PATH_MAX] = "";
   if (!find_preload(preload, sizeof preload)) {
     rtprof_error("run: cannot find librtprof-preload.so (looked at %s; set RTPROF_PRELOAD)", preload);
+    return RTPROF_EXIT_USAGE;
+  }
+  /* ld.so splits LD_PRELOAD at spaces and colons, with no way to quote them */
+  if (strpbrk(preload, " :\t")) {
+    rtprof_error("run: the interposer's path '%s' holds a space or colon, which LD_PRELOAD cannot "
+                 "carry; install rtprof under a path without them, or set RTPROF_PRELOAD to a copy "
+                 "of librtprof-preload.so at such a path", preload);
     return RTPROF_EXIT_USAGE;
   }
   char *out_abs = absolute(a.out);

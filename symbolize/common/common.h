@@ -60,6 +60,12 @@ int rtprof_parse_size(const char *s, uint64_t *out, char *err, size_t errlen);
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
 size_t rtprof_utf8_len(const unsigned char *s, size_t n);
 void rtprof_markup_text(FILE *out, const char *s); /* escaped for XML and HTML */
+/* A stream that passes text on to out with control characters, C1 controls
+ * and invalid UTF-8 shown as \xHH (newlines and tabs kept): what text
+ * output goes through. fclose() it to flush; out stays open. */
+FILE *rtprof_text_open(FILE *out);
+/* s as that stream would show it (interned; s itself when printable ASCII). */
+const char *rtprof_text_safe(const char *s);
 /* "CMD: message (see 'rtprof CMD --help')" on stderr; returns RTPROF_EXIT_USAGE. */
 int rtprof_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,7 +1,8 @@
 /* Private header of the rtprof command, stage "read": the dump as read.
- * Owns the strict reader of docs/dump-format.md (read/dump_read.c) and the
- * build-id of an ELF file on disk (read/elf.c). Uses common/ and the record
- * names of include/rtprof-dump.h, the one thing shared with the library. */
+ * Owns the strict reader of docs/dump-format.md (read/dump_read.c) and what
+ * is read of an ELF file on disk: build-id, function symbols, separate debug
+ * file (read/elf.c). Uses common/ and the record names of
+ * include/rtprof-dump.h, the one thing shared with the library. */
 #ifndef RTPROF_READ_H
 #define RTPROF_READ_H
 
@@ -120,13 +121,36 @@ void rtprof_dump_free(rtprof_dump_t *d);
 long rtprof_dump_find_site(const rtprof_dump_t *d, uint64_t id);
 long rtprof_dump_find_phase(const rtprof_dump_t *d, uint64_t id);
 
-/* ---- "elf.c": the build-id note of an ELF file on disk ------------------ */
+/* ---- "elf.c": what rtprof reads of an ELF file on disk -------------------- */
 typedef enum rtprof_elf_status_e {
   RTPROF_ELF_OK,           /* *hex set, or NULL when it has no build-id */
   RTPROF_ELF_NOT_FOUND,
   RTPROF_ELF_UNREADABLE,   /* open/read failed for another reason */
-  RTPROF_ELF_NOT_ELF       /* not a 64-bit little-endian ELF file */
+  RTPROF_ELF_NOT_ELF,      /* not a 64-bit little-endian ELF file */
+  RTPROF_ELF_NOT_REGULAR   /* a FIFO, device or directory: never read */
 } rtprof_elf_status_t;
 rtprof_elf_status_t rtprof_elf_build_id(const char *path, char **hex);
+
+typedef struct rtprof_elf_func_s {  /* one FUNC or IFUNC symbol's extent */
+  uint64_t lo, hi;         /* [st_value, st_value + st_size) */
+  const char *name;        /* as in the string table (mangled) */
+} rtprof_elf_func_t;
+typedef struct rtprof_elf_funcs_s {
+  rtprof_elf_func_t *v; size_t n;  /* sorted by lo */
+  uint64_t max_size;       /* of the largest symbol */
+  char *strings;           /* the string table the names point into */
+  bool from_symtab;        /* .symtab (else .dynsym, or none) */
+} rtprof_elf_funcs_t;
+/* The function symbols of .symtab, else .dynsym (none: n == 0). */
+rtprof_elf_status_t rtprof_elf_funcs(const char *path, rtprof_elf_funcs_t *out);
+/* The names of the symbols whose extent holds addr (at most max). */
+size_t rtprof_elf_funcs_at(const rtprof_elf_funcs_t *f, uint64_t addr, const char **names, size_t max);
+void rtprof_elf_funcs_free(rtprof_elf_funcs_t *f);
+/* The separate debug file of the module at path (build-id hex or NULL), as
+ * a new string, or NULL: /usr/lib/debug/.build-id/xx/rest.debug, then the
+ * .gnu_debuglink name in the file's directory, its .debug/ and
+ * /usr/lib/debug/DIR/; the file must carry the same build-id (or, without
+ * one, the CRC32 the link names). */
+char *rtprof_elf_debug_file(const char *path, const char *buildid);
 
 #endif /* RTPROF_READ_H */

@@ -352,6 +352,11 @@ static void write_json(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opt
 }
 
 void rtprof_diff_write(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opts_t *o) {
-  if (o->json) write_json(out, df, o);
-  else write_text(out, df, o);
+  if (o->json) {
+    write_json(out, df, o);
+    return;
+  }
+  FILE *text = rtprof_text_open(out); /* names from the dumps: no terminal escapes */
+  write_text(text, df, o);
+  fclose(text);
 }

@@ -306,7 +306,7 @@ static void json_header(FILE *out, const rtprof_model_t *m, const rtprof_report_
     first = false;
     rtprof_json_str(out, sm->path);
     fputs(",\"reason\":", out);
-    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbols or no line info" : rtprof_sym_reason(sm->status));
+    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbol or no line info" : rtprof_sym_reason(sm->status));
     fputs(",\"detail\":", out);
     rtprof_json_str(out, sm->detail);
     fprintf(out, ",\"addresses\":%" PRIu64 "}", sm->unresolved);

@@ -79,7 +79,8 @@ static uint64_t str_id(pprof_t *pp, const char *s) {
   const char *in = rtprof_intern(s, strlen(s));
   long k = rtprof_map_get(&pp->str_index, (uintptr_t)in);
   if (k >= 0) return (uint64_t)k;
-  pb_bytes(&pp->out, 6, in, strlen(in)); /* Profile.string_table */
+  const char *safe = rtprof_text_safe(in); /* protobuf strings are UTF-8 */
+  pb_bytes(&pp->out, 6, safe, strlen(safe)); /* Profile.string_table */
   rtprof_map_put(&pp->str_index, (uintptr_t)in, pp->nstrs);
   return pp->nstrs++;
 }

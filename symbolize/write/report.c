@@ -52,7 +52,7 @@ static void text_header(FILE *out, const rtprof_model_t *m) {
     for (size_t i = 0; i < st->nmods; i++) {
       const rtprof_smodule_t *sm = &st->mods[i];
       if (!sm->unresolved) continue;
-      const char *why = sm->status == RTPROF_SYM_OK ? "no symbols or no line info" : rtprof_sym_reason(sm->status);
+      const char *why = sm->status == RTPROF_SYM_OK ? "no symbol or no line info" : rtprof_sym_reason(sm->status);
       fprintf(out, "           %s: %s", sm->path, why);
       if (sm->status == RTPROF_SYM_MISMATCH) fprintf(out, " (%s was rebuilt: %s)", sm->path, sm->detail);
       else if (sm->detail) fprintf(out, " (%s)", sm->detail);
@@ -282,8 +282,9 @@ static void text_tail(FILE *out, const rtprof_model_t *m) {
   }
   size_t notes = 0;
   for (size_t i = 0; i < m->ndumps; i++) notes += m->dumps[i].nnotes;
-  if (!m->nwarnings && !m->warnings_dropped && !notes) return;
+  if (!m->nwarnings && !m->warnings_dropped && !notes && !m->saturated) return;
   fprintf(out, "\nWarnings\n");
+  if (m->saturated) fprintf(out, "  %s\n", RTPROF_SATURATED_NOTE);
   for (size_t i = 0; i < m->nwarnings; i++) {
     const rtprof_warning_t *w = &m->warnings[i];
     fprintf(out, "  %s%s%s%s: %" PRIu64 " time%s\n", w->kind, w->name ? " (" : "", w->name ? w->name : "",
@@ -503,7 +504,7 @@ static void json_overflow_symbols(FILE *out, const rtprof_model_t *m) {
     first = false;
     rtprof_json_str(out, sm->path);
     fputs(", \"reason\": ", out);
-    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbols or no line info" : rtprof_sym_reason(sm->status));
+    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbol or no line info" : rtprof_sym_reason(sm->status));
     fputs(", \"detail\": ", out);
     rtprof_json_str(out, sm->detail);
     fprintf(out, ", \"addresses\": %" PRIu64 "}", sm->unresolved);
@@ -562,7 +563,8 @@ static void json_timeline(FILE *out, const rtprof_model_t *m) {
 static void json_problems(FILE *out, const rtprof_model_t *m) {
   const rtprof_symtab_t *st = m->st;
   fputs("  \"problems\": [", out);
-  bool first = true;
+  bool first = !m->saturated;
+  if (m->saturated) rtprof_json_str(out, RTPROF_SATURATED_NOTE);
   for (size_t i = 0; i < m->ndumps; i++)
     for (size_t k = 0; k < m->dumps[i].nnotes; k++) {
       fputs(first ? "" : ", ", out);
@@ -591,6 +593,14 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
 }
 
 /* ---- collapsed stacks ------------------------------------------------------- */
+/* A frame of a collapsed line: ';' separates frames, so one inside a name
+ * (a hostile dump's) is written as \x3b and cannot add a frame. */
+static void collapsed_name(FILE *out, const char *s) {
+  for (; *s; s++)
+    if (*s == ';') fputs("\\x3b", out);
+    else fputc(*s, out);
+}
+
 static void write_collapsed(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
   size_t *idx = rtprof_model_sorted_sites(m, o->sort);
   size_t n = shown_sites(m, o, false);
@@ -602,9 +612,15 @@ static void write_collapsed(FILE *out, const rtprof_model_t *m, const rtprof_rep
     if (v <= 0) continue;
     for (uint32_t k = s->nframes; k-- > 0;) {
       const rtprof_frame_t *f = &s->frames[k];
-      if (f->function) fprintf(out, "%s%s", f->function, f->named ? " (named)" : "");
+      if (f->function) {
+        collapsed_name(out, f->function);
+        if (f->named) fputs(" (named)", out);
+      }
       else if (f->module == RTPROF_NO_MODULE) fprintf(out, "0x%" PRIx64, f->offset);
-      else fprintf(out, "%s+0x%" PRIx64, rtprof_basename(m->st->mods[f->module].path), f->offset);
+      else {
+        collapsed_name(out, rtprof_basename(m->st->mods[f->module].path));
+        fprintf(out, "+0x%" PRIx64, f->offset);
+      }
       fputc(k ? ';' : ' ', out);
     }
     fprintf(out, "%" PRId64 "\n", v);
@@ -621,11 +637,13 @@ int rtprof_report_write(FILE *out, const rtprof_model_t *m, const rtprof_report_
       return -1;
     }
   }
+  FILE *text = o->format == RTPROF_FMT_TEXT || o->format == RTPROF_FMT_COLLAPSED ? rtprof_text_open(out) : NULL;
   switch (o->format) {
-  case RTPROF_FMT_TEXT: write_text(out, m, o, root); break;
+  case RTPROF_FMT_TEXT: write_text(text, m, o, root); break;
   case RTPROF_FMT_JSON: write_json(out, m, o, root); break;
-  case RTPROF_FMT_COLLAPSED: write_collapsed(out, m, o); break;
+  case RTPROF_FMT_COLLAPSED: write_collapsed(text, m, o); break;
   case RTPROF_FMT_PPROF: return rtprof_pprof_write(out, m, o);
   }
+  if (text) fclose(text);
   return 0;
 }

@@ -52,8 +52,8 @@ build_fixture "$OUT/strip"
 make_dump tests/report/dumps/main.dump.in "$OUT/strip" "$OUT/strip.dump"
 strip -s "$OUT/strip/fixture"
 expect_rc 0 "$RTPROF_BIN" report "$OUT/strip.dump"
-expect_text "$OUT/out" "  fixture+$(hexoff "$OUT/strip" buffer) (no symbols)" "stripped binary: no symbols"
-expect_text "$OUT/out" "$OUT/strip/fixture: no symbols or no line info - 9 addresses" "stripped binary named in the header"
+expect_text "$OUT/out" "  fixture+$(hexoff "$OUT/strip" buffer) (no symbol)" "stripped binary: no symbol"
+expect_text "$OUT/out" "$OUT/strip/fixture: no symbol or no line info - 9 addresses" "stripped binary named in the header"
 
 # -- no debug info: function names without file:line
 build_fixture "$OUT/nodebug" -g0
