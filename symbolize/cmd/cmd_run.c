@@ -29,7 +29,9 @@ static void run_usage(FILE *out) {
           "  --depth N           frames per call site, 1-16 (RTPROF_DEPTH); default 1\n"
           "  --follow-children   profile the programs CMD starts too (each its own %%p dump)\n"
           "  --no-report         only run and write the dump\n"
-          "  --top N, --skip REGEX, --json   passed to the report\n"
+          "  --skip REGEX        allocation wrappers to walk past: at capture time (added\n"
+          "                      to the built-in list, RTPROF_SKIP=+REGEX) and in the report\n"
+          "  --top N, --json     passed to the report\n"
           "Exit status: CMD's (128+N when killed by signal N); 2 when CMD cannot be run.\n");
 }
 
@@ -225,6 +227,11 @@ static _Noreturn void exec_child(char **argv, const run_args_t *a, const char *p
   setenv("RTPROF", "1", 1);
   setenv("RTPROF_OUT", out_abs, 1);
   if (a->depth) setenv("RTPROF_DEPTH", a->depth, 1);
+  if (a->skip) {
+    char *skip = rtprof_xmalloc(strlen(a->skip) + 2);
+    sprintf(skip, "+%s", a->skip);
+    setenv("RTPROF_SKIP", skip, 1);
+  }
   if (!a->follow) setenv("RTPROF_CHILDREN", "0", 1);
   close(exec_pipe[0]);
   execvp(argv[a->cmd], argv + a->cmd);

@@ -11,13 +11,14 @@
 #define MAX_EXPANDED (RTPROF_DUMP_MAX_DEPTH * 64) /* frames per site, inlines expanded */
 
 /* Resolved frames are named by (function, file, line); the others by
- * (module, offset), so two unresolved addresses never merge by accident. */
-bool rtprof_frame_is_resolved(const rtprof_frame_t *f) { return f->file && f->line; }
+ * (module, offset), so two unresolved addresses never merge by accident.
+ * A named site is resolved by definition, with or without a file. */
+bool rtprof_frame_is_resolved(const rtprof_frame_t *f) { return f->named || (f->file && f->line); }
 
 bool rtprof_frame_equal(const rtprof_frame_t *a, const rtprof_frame_t *b) {
   if (rtprof_frame_is_resolved(a) != rtprof_frame_is_resolved(b)) return false;
   if (rtprof_frame_is_resolved(a))
-    return a->function == b->function && a->file == b->file && a->line == b->line;
+    return a->function == b->function && a->file == b->file && a->line == b->line && a->named == b->named;
   return a->module == b->module && a->offset == b->offset;
 }
 
@@ -64,8 +65,8 @@ static long add_site(builder_t *b, size_t di, const rtprof_site_t *s) {
   const rtprof_dump_t *d = &m->dumps[di];
   size_t n = 0;
   for (uint32_t i = 0; i < s->nframes && n < MAX_EXPANDED; i++)
-    n += rtprof_symbolize_frame(m->st, m->dumps, di, d->frames[s->frame_off + i], b->frames + n,
-                                MAX_EXPANDED - n);
+    n += rtprof_symbolize_frame(m->st, m->dumps, di, d->frames[s->frame_off + i],
+                                d->frame_kinds[s->frame_off + i], b->frames + n, MAX_EXPANDED - n);
   size_t a = attributed_frame(b, b->frames, n);
   const rtprof_frame_t *f = b->frames + a;
   size_t nf = n - a, nkey = b->skip ? 1 : nf;
@@ -196,7 +197,7 @@ static void add_error(builder_t *b, size_t di, const rtprof_heap_error_t *e, con
   rtprof_model_t *m = b->m;
   const rtprof_dump_t *d = &m->dumps[di];
   long site = e->site ? smap[rtprof_dump_find_site(d, e->site)] : -1;
-  size_t n = rtprof_symbolize_frame(m->st, m->dumps, di, e->call, b->frames, MAX_EXPANDED);
+  size_t n = rtprof_symbolize_frame(m->st, m->dumps, di, e->call, RTPROF_FRAME_RA, b->frames, MAX_EXPANDED);
   for (size_t i = 0; i < m->nerrors; i++) {
     rtprof_rerror_t *r = &m->errors[i];
     if (r->kind == e->kind && r->site == site && rtprof_frame_equal(&r->call[0], &b->frames[0])) {

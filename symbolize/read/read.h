@@ -32,6 +32,20 @@ typedef struct rtprof_site_s {
   uint32_t nframes;        /* 1 ... 16, trailing 0x0 frames removed */
 } rtprof_site_t;
 
+/* What a site frame is (frames[] holds the value, frame_kinds[] the kind). */
+typedef enum rtprof_frame_kind_e {
+  RTPROF_FRAME_RA,         /* a return address: the call is at ra - 1 */
+  RTPROF_FRAME_EXACT,      /* an exact code address (a function's entry) */
+  RTPROF_FRAME_NAMED       /* a named site: the value indexes rtprof_dump_t.names */
+} rtprof_frame_kind_t;
+
+typedef struct rtprof_name_s {   /* a `name` record: a named site */
+  uint64_t id;
+  const char *function;    /* interned */
+  const char *file;        /* interned, or NULL */
+  uint32_t line;           /* 0: none */
+} rtprof_name_t;
+
 typedef struct rtprof_overflow_s {
   uint64_t sites_dropped, pairs_dropped, allocs, alloc_bytes, frees, freed_bytes;
 } rtprof_overflow_t;
@@ -88,6 +102,8 @@ typedef struct rtprof_dump_s {
   rtprof_module_t *modules; size_t nmodules, cap_modules;
   rtprof_site_t *sites; size_t nsites, cap_sites;       /* sorted by id */
   uint64_t *frames; size_t nframes, cap_frames;         /* all sites' frames */
+  uint8_t *frame_kinds; size_t cap_frame_kinds;          /* rtprof_frame_kind_t of each */
+  rtprof_name_t *names; size_t nnames, cap_names;       /* as read */
   rtprof_phase_t *phases; size_t nphases, cap_phases;   /* sorted by id */
   rtprof_pair_t *pairs; size_t npairs, cap_pairs;
   rtprof_warning_t *warnings; size_t nwarnings, cap_warnings;

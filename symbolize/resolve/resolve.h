@@ -44,9 +44,11 @@ typedef struct rtprof_frame_s {   /* one frame as reported, inlines expanded */
   const char *file;        /* interned; NULL when unknown */
   uint32_t line;           /* 0 when unknown */
   uint32_t module;         /* rtprof_symtab_t module index, or RTPROF_NO_MODULE */
-  uint64_t offset;         /* ra-1-base; the raw address when no module */
+  uint64_t offset;         /* ra-1-base (entry-base for an exact address); the raw
+                              address when no module; 0 for a named site */
   uint8_t status;          /* rtprof_sym_status_t */
   bool inlined;            /* inlined into the next frame */
+  bool named;              /* a named site (rt_site_named): no module, no address */
 } rtprof_frame_t;
 
 typedef struct rtprof_smodule_s {  /* one path, shared by all dumps naming it */
@@ -81,15 +83,17 @@ typedef struct rtprof_symtab_s {
 
 /* Symbolizes every frame of every dump (one addr2line per distinct file). */
 void rtprof_symbolize(rtprof_symtab_t *st, rtprof_dump_t *dumps, size_t ndumps);
-/* Expands one raw frame of dump `di` into out[] (its inline chain, innermost
- * first); returns how many were written (at least 1, at most max). */
+/* Expands one raw frame of dump `di` (its value and rtprof_frame_kind_t) into
+ * out[] (its inline chain, innermost first); returns how many were written
+ * (at least 1, at most max). */
 size_t rtprof_symbolize_frame(const rtprof_symtab_t *st, const rtprof_dump_t *dumps,
-                              size_t di, uint64_t ra, rtprof_frame_t *out, size_t max);
+                              size_t di, uint64_t ra, uint8_t kind, rtprof_frame_t *out, size_t max);
 /* Index of offset off among the queried offsets of file f (an smodule
  * holding answers: st->mods[sm->file]), or -1. */
 long rtprof_symtab_lookup(const rtprof_symtab_t *st, const rtprof_smodule_t *f, uint64_t off);
 const char *rtprof_sym_reason(rtprof_sym_status_t s);
-/* "fn file:line", "fn mod+0x1c (no line info)", "mod+0x1c (file not found)" */
+/* "fn file:line", "fn mod+0x1c (no line info)", "mod+0x1c (file not found)";
+ * a named site: "fn file:line (named)", "Type (named)" */
 void rtprof_frame_label(const rtprof_symtab_t *st, const rtprof_frame_t *f, char *out,
                         size_t n, bool with_reason);
 void rtprof_symtab_free(rtprof_symtab_t *st);

@@ -30,6 +30,10 @@ static int cmp_by_lo_desc(const void *a, const void *b) {
   return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* The address a frame's code is at: a return address's call is at ra - 1;
+ * an exact address (a function's entry) is itself. */
+static uint64_t code_address(uint64_t v, uint8_t kind) { return kind == RTPROF_FRAME_EXACT ? v : v - 1; }
+
 static size_t uf_find(size_t *next, size_t i) { /* the first unpainted segment >= i */
   size_t r = i;
   while (next[r] != r) r = next[r];
@@ -301,7 +305,9 @@ void rtprof_symbolize(rtprof_symtab_t *st, rtprof_dump_t *dumps, size_t ndumps) 
     st->dump_nsegs[di] = build_segments(d, &st->dump_segs[di]);
     for (size_t f = 0; f < d->nframes + d->nerrors; f++) { /* site frames, then bad calls */
       uint64_t ra = f < d->nframes ? d->frames[f] : d->errors[f - d->nframes].call;
-      long mi = ra ? find_module(st, di, ra - 1) : -1;
+      uint8_t kind = f < d->nframes ? d->frame_kinds[f] : RTPROF_FRAME_RA;
+      if (kind == RTPROF_FRAME_NAMED) continue; /* named by the program itself */
+      long mi = ra ? find_module(st, di, code_address(ra, kind)) : -1;
       if (mi < 0) {
         rtprof_grow(&nomod, &cap_nomod, nnomod + 1, sizeof *nomod);
         nomod[nnomod++] = ra;
@@ -309,7 +315,7 @@ void rtprof_symbolize(rtprof_symtab_t *st, rtprof_dump_t *dumps, size_t ndumps) 
       }
       rtprof_smodule_t *sm = &st->mods[st->dump_mod[di][mi]];
       rtprof_grow(&sm->offsets, &sm->cap_offsets, sm->noffsets + 1, sizeof *sm->offsets);
-      sm->offsets[sm->noffsets++] = ra - 1 - d->modules[mi].base;
+      sm->offsets[sm->noffsets++] = code_address(ra, kind) - d->modules[mi].base;
     }
   }
   sort_unique(nomod, &nnomod);
@@ -360,10 +366,20 @@ long rtprof_symtab_lookup(const rtprof_symtab_t *st, const rtprof_smodule_t *f, 
 }
 
 size_t rtprof_symbolize_frame(const rtprof_symtab_t *st, const rtprof_dump_t *dumps, size_t di,
-                              uint64_t ra, rtprof_frame_t *out, size_t max) {
+                              uint64_t ra, uint8_t kind, rtprof_frame_t *out, size_t max) {
   const rtprof_dump_t *d = &dumps[di];
-  long mi = ra ? find_module(st, di, ra - 1) : -1;
   memset(out, 0, sizeof *out);
+  if (kind == RTPROF_FRAME_NAMED) {
+    const rtprof_name_t *nm = &d->names[ra];
+    out->function = nm->function;
+    out->file = nm->file;
+    out->line = nm->line;
+    out->module = RTPROF_NO_MODULE;
+    out->status = RTPROF_SYM_OK;
+    out->named = true;
+    return 1;
+  }
+  long mi = ra ? find_module(st, di, code_address(ra, kind)) : -1;
   if (mi < 0) {
     out->module = RTPROF_NO_MODULE;
     out->offset = ra;
@@ -373,7 +389,7 @@ size_t rtprof_symbolize_frame(const rtprof_symtab_t *st, const rtprof_dump_t *du
   uint32_t key = st->dump_mod[di][mi];
   const rtprof_smodule_t *sm = &st->mods[key];
   out->module = key;
-  out->offset = ra - 1 - d->modules[mi].base;
+  out->offset = code_address(ra, kind) - d->modules[mi].base;
   out->status = sm->status;
   if (sm->status != RTPROF_SYM_OK) return 1;
   const rtprof_smodule_t *f = &st->mods[sm->file];
@@ -414,6 +430,12 @@ const char *rtprof_sym_reason(rtprof_sym_status_t s) {
 
 void rtprof_frame_label(const rtprof_symtab_t *st, const rtprof_frame_t *f, char *out, size_t n,
                         bool with_reason) {
+  if (f->named) { /* like a symbolized frame, marked */
+    if (f->file && f->line) snprintf(out, n, "%s %s:%u (named)", f->function, f->file, f->line);
+    else if (f->file) snprintf(out, n, "%s %s (named)", f->function, f->file);
+    else snprintf(out, n, "%s (named)", f->function);
+    return;
+  }
   if (f->module == RTPROF_NO_MODULE) {
     snprintf(out, n, "0x%llx%s", (unsigned long long)f->offset, with_reason ? " (no module)" : "");
     return;

@@ -57,7 +57,7 @@ static uint32_t flame_str(flame_t *fl, const char *s) {
 
 /* The short name of a frame in the graph: as in collapsed stacks. */
 static void frame_name(const rtprof_symtab_t *st, const rtprof_frame_t *f, char *out, size_t n) {
-  if (f->function) snprintf(out, n, "%s", f->function);
+  if (f->function) snprintf(out, n, "%s%s", f->function, f->named ? " (named)" : "");
   else if (f->module == RTPROF_NO_MODULE) snprintf(out, n, "0x%" PRIx64, f->offset);
   else snprintf(out, n, "%s+0x%" PRIx64, rtprof_basename(st->mods[f->module].path), f->offset);
 }

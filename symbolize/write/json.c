@@ -46,7 +46,9 @@ void rtprof_json_frame(FILE *out, const rtprof_symtab_t *st, const rtprof_frame_
   else fputs(", \"line\": null", out);
   fputs(", \"module\": ", out);
   rtprof_json_str(out, f->module == RTPROF_NO_MODULE ? NULL : st->mods[f->module].path);
-  fprintf(out, ", \"offset\": %" PRIu64 ", \"inlined\": %s, \"status\": ", f->offset, f->inlined ? "true" : "false");
+  fprintf(out, ", \"offset\": %" PRIu64 ", \"inlined\": %s, ", f->offset, f->inlined ? "true" : "false");
+  if (f->named) fputs("\"named\": true, ", out); /* only then: older goldens and scripts stay valid */
+  fputs("\"status\": ", out);
   rtprof_json_str(out, rtprof_sym_reason((rtprof_sym_status_t)f->status));
   fputc('}', out);
 }

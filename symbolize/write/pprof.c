@@ -277,7 +277,13 @@ static void write_locations(pprof_t *pp) {
     }
     for (uint32_t i = 0; i < pp->loc_nframes[k]; i++) {
       if (!f[i].function) continue; /* unknown: the address alone */
-      pb_uint(&pp->sub, 1, function_id(pp, f[i].function, f[i].file));
+      const char *fn = f[i].function;
+      if (f[i].named) { /* marked as in the text report */
+        char buf[RTPROF_DUMP_MAX_NAME + 16];
+        int len = snprintf(buf, sizeof buf, "%s (named)", fn);
+        fn = rtprof_intern(buf, (size_t)len < sizeof buf ? (size_t)len : sizeof buf - 1);
+      }
+      pb_uint(&pp->sub, 1, function_id(pp, fn, f[i].file));
       pb_int(&pp->sub, 2, f[i].line);
       pb_msg(&pp->msg, 4, &pp->sub);
     }

@@ -662,7 +662,10 @@ static void write_collapsed(FILE *out, const rtprof_model_t *m, const rtprof_rep
     if (v <= 0) continue;
     for (uint32_t k = s->nframes; k-- > 0;) {
       const rtprof_frame_t *f = &s->frames[k];
-      if (f->function) collapsed_name(out, f->function);
+      if (f->function) {
+        collapsed_name(out, f->function);
+        if (f->named) fputs(" (named)", out);
+      }
       else if (f->module == RTPROF_NO_MODULE) fprintf(out, "0x%" PRIx64, f->offset);
       else {
         collapsed_name(out, rtprof_basename(m->st->mods[f->module].path));

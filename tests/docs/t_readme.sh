@@ -89,7 +89,7 @@ expect("  check " in text and "Leaks (live at exit)" in text, "report: the check
 doc = json.loads(output_of("build/bin/rtprof report --json rtprof.*.dump"))
 site = [s for s in doc["sites"] if s["frames"][0]["line"] == 5 and s["frames"][0]["file"].endswith("prog.c")]
 expect(len(site) == 1 and site[0]["allocs"] == 3 and site[0]["live_bytes"] == 48, "report --json: the same site")
-for prefix in ("build/bin/rtprof run -- sqlite3", "build/bin/rtprof run --depth 8"):
+for prefix in ("build/bin/rtprof run -- sqlite3", "build/bin/rtprof run --depth 4"):
     # the report goes to standard error: the program's own output stays its own
     expect("Top sites by" in output_of(prefix, 2), prefix + ": prints the report on stderr")
     expect("Top sites by" not in output_of(prefix, 1), prefix + ": not on stdout")
