@@ -98,7 +98,7 @@ sys.exit(1 if fails else 0)
 EOF
 expect "the diff shows report.lua:13 gone" grep -q "disappeared .*build_report report.lua:13 (named)\$" "$OUT/diff.txt"
 expect "the diff shows report.lua:14 gone" grep -q "disappeared .*build_report report.lua:14 (named)\$" "$OUT/diff.txt"
-expect "the diff shows Session's live bytes gone" grep -q "80 B → 0 B  Session (named)\$" "$OUT/diff.txt"
+expect "the diff shows Session's live bytes gone" grep -q "80B→0  Session (named)\$" "$OUT/diff.txt"
 
 [ $failed -eq 0 ] || { echo "run.sh: rtprof did not show what this example expects (see FAIL above)" >&2; exit 1; }
 echo "run.sh: all checks passed"

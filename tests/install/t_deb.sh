@@ -139,8 +139,9 @@ assert by_line[5]["allocs"] == 7 and by_line[5]["alloc_bytes"] == 7000 and by_li
 assert by_line[6]["allocs"] == 1 and by_line[6]["live_bytes"] == 4321, by_line
 assert d["totals"]["live_bytes"] == 4321, d["totals"]
 PY
-(cd "$OUT" && "$R/usr/bin/rtprof" run -o run.dump -- sort "$OUT/prog.c" > run.out)
+(cd "$OUT" && "$R/usr/bin/rtprof" run -o run.dump -- sort "$OUT/prog.c" > run.out 2> run.err)
 grep -q "^module .* path=$R/usr/lib/$MA/rtprof/librtprof-preload.so\$" "$OUT/run.dump" ||
   fail "rtprof run did not preload the unpacked interposer: $(grep preload "$OUT/run.dump")"
-grep -q "^Top sites by" "$OUT/run.out" || fail "rtprof run printed no report"
+grep -q "^Top sites by" "$OUT/run.err" || fail "rtprof run printed no report on stderr"
+sort "$OUT/prog.c" | cmp -s - "$OUT/run.out" || fail "rtprof run changed the program's standard output"
 echo "deb: ok"
