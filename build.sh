@@ -2,7 +2,7 @@
 # The one entry point: installs missing Debian packages (when root), builds
 # the library, the interposer and the rtprof command, and runs the demo, the
 # tests, the benchmarks, a long fuzz run or the soak.
-# Usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|install PREFIX|clean]
+# Usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|mutate [N] [SEED]|install PREFIX|clean]
 set -euo pipefail
 cd "$(dirname "$0")"
 TOP=$PWD
@@ -99,6 +99,7 @@ case "$cmd" in
   bench) build; exec bash tests/bench/run.sh "${@:2}" ;;
   fuzz) build; exec bash tests/fuzz/run.sh "${2:-600}" ;;
   soak) build; exec bash tests/stress/soak.sh "${@:2}" ;;
+  mutate) exec bash tests/mutate/run.sh "${@:2}" ;;
   install)
     build
     prefix=${2:?usage: ./build.sh install PREFIX}
@@ -109,5 +110,5 @@ case "$cmd" in
     write_pc "$prefix/lib/pkgconfig/rtprof.pc" "$prefix/include" "$prefix/lib"
     echo "installed in $prefix" ;;
   clean) rm -rf "$B" ;;
-  *) echo "usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|install PREFIX|clean]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|mutate [N] [SEED]|install PREFIX|clean]" >&2; exit 2 ;;
 esac
