@@ -51,7 +51,7 @@ expect_rc 2 "$RTPROF_BIN" report --skip '(' "$D" && grep -q "rtprof: error: repo
 # --sort count / live, --top
 run_golden sort-count.txt --sort count --top 3
 run_golden sort-live.json --json --sort live --top 2
-check_json "$OUT/out"
+check_json "$OUT/out" --sort live
 python3 - "$OUT/out" <<'PY' && pass "--json --top 2 --sort live" || fail "--json --top 2 --sort live"
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -60,7 +60,12 @@ for p in doc["phases"]:
     for s in p["sites"]:
         assert s["id"] in (4, 2), p
 PY
+expect_rc 0 "$RTPROF_BIN" report --json --sort count "$D"
+check_json "$OUT/out" --sort count
+expect_rc 0 "$RTPROF_BIN" report --json --sort live "$D"
+check_json "$OUT/out" --sort live
 expect_rc 0 "$RTPROF_BIN" report --json "$D"
+check_json "$OUT/out"
 n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["sites"]))' "$OUT/out")
 [ "$n" = 7 ] && pass "--json lists all sites without --top" || fail "--json without --top lists $n sites"
 expect_rc 2 "$RTPROF_BIN" report --sort size "$D" && grep -q "bad value 'size' for --sort" "$OUT/err" \
