@@ -201,7 +201,7 @@ sed 's/^/  /' "$OUT/cdp-bug.log"
 [ $rc -ne 2 ] || { fail "chromium ($CHROMIUM) is installed but could not be driven: $(head -n 1 "$OUT/cdp-bug.log")"; finish; }
 [ $rc -eq 0 ] && pass "bug.html in Chromium: no console errors, sorting, folding, zooming" || fail "bug.html in Chromium"
 
-python3 -c 'import json,sys; print(json.dumps({"charts": 1, "bands": ["check", "check/parse", "codegen"],
+python3 -c 'import json,sys; print(json.dumps({"charts": 1, "bands": ["check", "check/" + sys.argv[1], "check/parse", "codegen"],
   "live_text": "768.8 KiB", "phases": 4, "hot_phase": "check/" + sys.argv[1], "hot_calls": 239, "fold_phase": "check",
   "hot_site": "grow_buffer", "site_rows": 7, "leak_site": "grow_buffer", "live_bytes": 786432, "min_frames": 5,
   "flame_frame": "grow_buffer", "live_stacks": 0, "errors": 4, "first_error": "double_free", "warnings": 3,
