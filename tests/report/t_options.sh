@@ -45,6 +45,18 @@ fns = sorted((str(s["frames"][0]["function"]), s["frames"][0]["line"] or 0) for 
 want = [("None", 0), ("None", 0)] + [("main", n) for n in (75, 76, 77, 78, 79)]
 assert fns == want, fns  # every fixture site folds into its line of main
 PY
+# a frame with no known function never matches --skip: a site whose stack
+# starts in the unsymbolizable libgone.so, above xmalloc and main, stays
+# attributed to that frame
+stack1=$(sed -n 's/^site id=1 .* frames=//p' "$D")
+sed "s/^\(site id=6 .* frames=\).*/\10x7f31a2001235,$stack1/" "$D" > "$OUT/unknown-first.dump"
+expect_rc 0 "$RTPROF_BIN" report --json --skip '^(xmalloc|make_node)$' "$OUT/unknown-first.dump"
+python3 - "$OUT/out" <<'PY' && pass "--skip leaves a frame with no known function in place" || fail "--skip folded an unknown frame"
+import json, sys
+s = {s["id"]: s for s in json.load(open(sys.argv[1]))["sites"]}[6]
+f = s["frames"][0]
+assert f["function"] is None and f["module"].endswith("libgone.so.1"), f
+PY
 expect_rc 2 "$RTPROF_BIN" report --skip '(' "$D" && grep -q "rtprof: error: report: --skip: bad regular expression '('" "$OUT/err" \
   && pass "bad --skip regex" || fail "bad --skip regex: $(cat "$OUT/err")"
 

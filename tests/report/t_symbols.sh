@@ -39,6 +39,22 @@ assert f["offset"] == int(sys.argv[2], 16) - 1, f
 assert doc["symbols"]["unresolved"][0]["reason"] == "build-id mismatch"
 PY
 
+# -- a build-id on one side only is a mismatch, not a match: the dump has
+# none (buildid=-) but the file has one, and the reverse (the binary
+# rebuilt without a build-id)
+build_fixture "$OUT/half"
+make_dump tests/report/dumps/main.dump.in "$OUT/half" "$OUT/half.dump"
+half_id=$(build_id "$OUT/half/fixture")
+sed "s|buildid=$half_id |buildid=- |" "$OUT/half.dump" > "$OUT/half-noid.dump"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/half-noid.dump"
+expect_text "$OUT/out" "$OUT/half/fixture: build-id mismatch ($OUT/half/fixture was rebuilt: dump has none, file has $half_id) - 9 addresses" "no build-id in the dump, one in the file: mismatch"
+grep -q 'fixture.c:' "$OUT/out" && fail "symbolized though the dump has no build-id and the file has one" || pass "nothing symbolized against a one-sided build-id"
+gcc -g -O0 -Wl,--build-id=none -o "$OUT/half/fixture" tests/report/fixture.c
+[ -z "$(build_id "$OUT/half/fixture")" ] || fail "--build-id=none left a build-id"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/half.dump"
+expect_text "$OUT/out" "$OUT/half/fixture: build-id mismatch ($OUT/half/fixture was rebuilt: dump has $half_id, file has none) - 9 addresses" "a build-id in the dump, none in the file: mismatch"
+grep -q 'fixture.c:' "$OUT/out" && fail "symbolized though the file lost its build-id" || pass "nothing symbolized against a binary without its build-id"
+
 # -- the binary is gone
 build_fixture "$OUT/gone"
 make_dump tests/report/dumps/main.dump.in "$OUT/gone" "$OUT/gone.dump"
