@@ -31,6 +31,19 @@ run_golden diff.json --json "$B" "$A"
 run_golden diff-skip.txt --skip '^xmalloc$' "$B" "$A"
 run_golden diff-top.txt --top 1 "$B" "$A"
 run_golden diff-same.txt "$A" "$A"
+# the same bytes in other counts is a change: grow_buffer's 1 MiB in 6 blocks
+# instead of 3 (and 3 more frees) grew; nothing else moved
+sed 's/^site id=4 allocs=3 alloc_bytes=1048576 frees=1 /site id=4 allocs=6 alloc_bytes=1048576 frees=4 /' "$B" > "$OUT/counts.dump"
+expect_rc 0 "$RTPROF_BIN" diff --json "$B" "$OUT/counts.dump"
+python3 - "$OUT/out" <<'PY' && pass "same bytes, other counts: reported as grown" || fail "a change in counts alone was not reported"
+import json, sys
+got = [(s["frame"]["function"], s["status"], s["before"]["allocs"], s["after"]["allocs"]) for s in json.load(open(sys.argv[1]))["sites"]]
+assert got[0] == ("grow_buffer", "grew", 3, 6), got
+assert all(g[1] == "unchanged" for g in got[1:]), got
+PY
+expect_rc 0 "$RTPROF_BIN" diff "$B" "$OUT/counts.dump"
+grep -q "sites   1 grew, 0 shrank, 0 appeared, 0 disappeared, 4 unchanged" "$OUT/out" \
+  && pass "same bytes, other counts: counted in the summary" || fail "summary: $(grep '^  sites' "$OUT/out")"
 
 python3 - "$OUT/diff.json.raw" <<'PY' && pass "JSON: names, types and figures" || fail "JSON: names, types and figures"
 import json, sys
