@@ -55,6 +55,7 @@ while read -r var value; do
     || fail "$var='$value': the warning does not say '$kept': $(cat "$OUT/case$n.err")"
 done <<'CASES'
 RTPROF_DEPTH garbage
+RTPROF_DEPTH 0
 RTPROF_DEPTH -3
 RTPROF_DEPTH 17
 RTPROF_DEPTH 99999999999999999999999

@@ -142,6 +142,8 @@ pagecheck "$OUT/skip.html" - '{"charts": 1, "skip": "^clone_source$", "flame_has
 expect_rc 0 "$RTPROF_BIN" report --html "$OUT/small.html" tests/report/dumps/small.dump
 pagecheck "$OUT/small.html" - '{"charts": 0}' && grep -q 'No snapshots in the dump' "$OUT/small.html" \
   && pass "a dump without snapshots: a page with a note instead of the chart" || fail "a dump without snapshots"
+grep -q 'No snapshots in the dump' "$OUT/bug.html" && fail "the note about missing snapshots on a page that has them" \
+  || pass "no such note when there are snapshots"
 expect_rc 0 "$RTPROF_BIN" report --html "$OUT/two.html" "$OUT/bug.dump" tests/report/dumps/small.dump
 pagecheck "$OUT/two.html" - '{"charts": 1}' && pass "two dumps merge into one page" || fail "two dumps"
 

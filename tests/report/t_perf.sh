@@ -81,6 +81,9 @@ for fmt in text json; do
     || fail "report --format $fmt: $n addr2line processes for one module, want 1"
   if [ "$fmt" = json ]; then check_json "$OUT/out"; else
     grep -q "all $SITES addresses resolved to file:line" "$OUT/out" || fail "not all $SITES addresses resolved"
+    # counts print as plain numbers, bytes with a unit beside them
+    grep -qx '  frees *32768' "$OUT/out" && grep -qx '  allocs *262141' "$OUT/out" \
+      && grep -Eq '^  alloc bytes +[0-9]+  \([0-9.]+ MiB\)$' "$OUT/out" || fail "totals: $(sed -n '/^Totals/,/^$/p' "$OUT/out")"
   fi
   if [ -z "$LIMIT" ]; then
     pass "report --format $fmt of $SITES sites in $s s (not a limit here)"

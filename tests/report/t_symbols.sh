@@ -90,6 +90,16 @@ expect_text "$OUT/out" "addr2line failed ('/bin/false' exited with status 1 (no 
 expect_rc 0 "$RTPROF_BIN" report --json --addr2line /bin/false "$OUT/a2l.dump"
 check_json "$OUT/out"
 grep -q '"problems": \[".*/bin/false.* exited with status 1' "$OUT/out" && pass "failing addr2line: JSON problems[]" || fail "failing addr2line: JSON problems[]"
+# problems from the dump (totals that disagree with themselves and with the
+# sites) and the failing addr2line: all listed, and the JSON stays valid
+sed 's/^totals allocs=178 /totals allocs=179 /' "$OUT/a2l.dump" > "$OUT/a2l-note.dump"
+expect_rc 0 "$RTPROF_BIN" report --json --addr2line /bin/false "$OUT/a2l-note.dump"
+check_json "$OUT/out"
+python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))["problems"]
+sys.exit(0 if len(p) == 3 and "live_blocks/live_bytes differ" in p[0] and "differ from totals" in p[1]
+         and "/bin/false" in p[2] else 1)' "$OUT/out" \
+  && pass "three problems listed in JSON" || fail "problems: $(grep -A3 '"problems"' "$OUT/out")"
 expect_rc 0 "$RTPROF_BIN" report --addr2line "$OUT/no-such-addr2line" "$OUT/a2l.dump"
 expect_text "$OUT/err" "rtprof: warning: cannot symbolize $OUT/a2l/fixture: cannot run '$OUT/no-such-addr2line': No such file or directory" "missing addr2line"
 printf '#!/bin/sh\ncat > /dev/null\necho garbage\n' > "$OUT/garbage-addr2line"

@@ -37,16 +37,20 @@ static void test_edges(bool on) {
   errno = 0;
   CHECK(rt_mmap(0) == NULL);
   CHECK_EQ(errno, EINVAL);
+  errno = 0;
+  CHECK(rt_mmap((size_t)1 << 43) == NULL); /* 8 TiB: the kernel refuses the mapping */
+  CHECK_EQ(errno, ENOMEM);
 
   rt_alloc_stats_t b = stats();
   if (on) {
     CHECK_EQ(b.allocs - a.allocs, 2);
     CHECK_EQ(b.frees - a.frees, 2);
-    CHECK_EQ(b.failed_allocs - a.failed_allocs, 2); /* calloc overflow, huge alloc */
+    CHECK_EQ(b.failed_allocs - a.failed_allocs, 3); /* calloc overflow, huge alloc, huge mmap */
     CHECK_EQ(b.live_bytes, a.live_bytes);
   } else {
     CHECK_EQ(b.allocs, 0);
     CHECK_EQ(b.live_bytes, 0);
+    CHECK_EQ(b.failed_allocs, 0); /* counted only while profiling */
   }
 }
 
