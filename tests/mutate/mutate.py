@@ -41,21 +41,22 @@ FAST = [
     ("unit test_alloc off", "lib", ("unit", "test_alloc", "off")),
     ("unit test_accessors on", "lib", ("unit", "test_accessors", "on")),
     ("unit test_threads on", "lib", ("unit", "test_threads", "on")),
-    ("unit test_api on", "lib", ("unit", "test_api", "on")),
     ("unit test_accessors off", "lib", ("unit", "test_accessors", "off")),
     ("e2e/t_sites.sh", "lib", ("sh", "tests/e2e/t_sites.sh")),
     ("e2e/t_phases.sh", "lib", ("sh", "tests/e2e/t_phases.sh")),
+    ("e2e/t_api.sh", "lib", ("sh", "tests/e2e/t_api.sh")),
     ("e2e/t_overflow.sh", "lib", ("sh", "tests/e2e/t_overflow.sh")),
     ("e2e/t_env.sh", "lib", ("sh", "tests/e2e/t_env.sh")),
     ("e2e/t_bad_env.sh", "lib", ("sh", "tests/e2e/t_bad_env.sh")),
     ("e2e/t_misuse.sh", "lib", ("sh", "tests/e2e/t_misuse.sh")),
+    ("e2e/t_fork.sh", "lib", ("sh", "tests/e2e/t_fork.sh")),
     ("e2e/t_off.sh", "lib", ("sh", "tests/e2e/t_off.sh")),
     ("e2e/t_kill.sh", "lib", ("sh", "tests/e2e/t_kill.sh")),
+    ("preload/t_misuse_preload.sh", "lib", ("sh", "tests/preload/t_misuse_preload.sh")),
     ("preload/t_run.sh", "lib", ("sh", "tests/preload/t_run.sh")),
-    ("preload/t_interpose.sh", "lib", ("sh", "tests/preload/t_interpose.sh")),
     ("report/t_golden.sh", "cmd", ("sh", "tests/report/t_golden.sh")),
     ("report/t_options.sh", "cmd", ("sh", "tests/report/t_options.sh")),
-    ("report/t_json.sh", "cmd", ("sh", "tests/report/t_json.sh")),
+    ("report/t_schema.sh", "cmd", ("sh", "tests/report/t_schema.sh")),
     ("report/t_symbols.sh", "cmd", ("sh", "tests/report/t_symbols.sh")),
     ("report/t_merge.sh", "cmd", ("sh", "tests/report/t_merge.sh")),
     ("report/t_bad_input.sh", "cmd", ("sh", "tests/report/t_bad_input.sh")),
@@ -65,6 +66,9 @@ FAST = [
     ("diffcheck/t_timeline.sh", "cmd", ("sh", "tests/diffcheck/t_timeline.sh")),
     ("diffcheck/t_moved.sh", "cmd", ("sh", "tests/diffcheck/t_moved.sh")),
     ("e2e/t_rebuilt.sh", "cmd", ("sh", "tests/e2e/t_rebuilt.sh")),
+    ("html/t_pprof.sh", "cmd", ("sh", "tests/html/t_pprof.sh")),
+    ("report/t_leaks.sh", "cmd", ("sh", "tests/report/t_leaks.sh")),
+    ("html/t_html.sh", "cmd", ("sh", "tests/html/t_html.sh")),
 ]
 
 # ---- finding mutation points ----------------------------------------------
@@ -283,13 +287,15 @@ def main():
     env["RTPROF_BIN"] = os.path.join(scratch, "build", "bin", "rtprof")
     print(f"mutate: scratch copy in {scratch}", flush=True)
     prepare(tree, scratch, env, os.path.join(logdir, "prepare.log"))
-    tests = fast_tests(scratch)
-    print(f"mutate: fast subset: {len(tests)} tests", flush=True)
-    # The unmutated tree must pass them all, or every mutant would look killed.
-    for t in tests:
+    # A test that fails on the unmutated tree (a known open bug) would "kill"
+    # every mutant: it is left out, and the report says so.
+    tests, broken = [], []
+    for t in fast_tests(scratch):
         rc = run_one(t, scratch, env, args.timeout, os.path.join(logdir, "baseline.log"))
+        (tests if rc == 0 else broken).append(t)
         if rc != 0:
-            sys.exit(f"mutate: {t[0]} fails on the unmutated tree (exit {rc}); fix that first")
+            print(f"mutate: {t[0]} fails on the unmutated tree (exit {rc}): left out", flush=True)
+    print(f"mutate: fast subset: {len(tests)} tests", flush=True)
 
     results, stillborn, k = [], 0, 0
     started = time.time()
@@ -334,6 +340,9 @@ def main():
         out.write(f"# Mutation run: seed {args.seed}, {len(results)} mutants\n\n")
         out.write(f"Tree: {tree}\n\nScore: {killed}/{len(results)} killed ({score:.1f}%), "
                   f"{stillborn} stillborn (did not build, replaced), {minutes:.0f} min.\n\n")
+        out.write("Fast subset: " + ", ".join(t[0] for t in tests) + "\n\n")
+        if broken:
+            out.write("Left out (failing on the unmutated tree): " + ", ".join(t[0] for t in broken) + "\n\n")
         out.write("## Killed\n\n")
         for f, ln, kind, verdict, by, diff in results:
             if verdict == "killed":
