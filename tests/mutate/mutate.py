@@ -66,6 +66,7 @@ FAST = [
     ("diffcheck/t_timeline.sh", "cmd", ("sh", "tests/diffcheck/t_timeline.sh")),
     ("diffcheck/t_moved.sh", "cmd", ("sh", "tests/diffcheck/t_moved.sh")),
     ("e2e/t_rebuilt.sh", "cmd", ("sh", "tests/e2e/t_rebuilt.sh")),
+    ("report/t_perf.sh", "cmd", ("sh", "tests/report/t_perf.sh")),
     ("html/t_pprof.sh", "cmd", ("sh", "tests/html/t_pprof.sh")),
     ("report/t_leaks.sh", "cmd", ("sh", "tests/report/t_leaks.sh")),
     ("html/t_html.sh", "cmd", ("sh", "tests/html/t_html.sh")),
