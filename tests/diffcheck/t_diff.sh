@@ -41,6 +41,20 @@ got = [(s["frame"]["function"], s["status"], s["before"]["allocs"], s["after"]["
 assert got[0] == ("grow_buffer", "grew", 3, 6), got
 assert all(g[1] == "unchanged" for g in got[1:]), got
 PY
+# sites sharing the largest site's first frame are one group: site 7 given
+# grow_buffer's first frame (and another caller) adds its 16 bytes to that
+# group (2 sites after, 1 before)
+frame4=$(sed -n 's/^site id=4 .* frames=\([^,]*\).*/\1/p' "$B")
+sed "s/^\(site id=7 .* frames=\).*/\1$frame4,0x1000/" "$B" > "$OUT/shared.dump"
+expect_rc 0 "$RTPROF_BIN" diff --json "$B" "$OUT/shared.dump"
+python3 - "$OUT/out" <<'PY' && pass "sites sharing a frame with the largest form one group" || fail "grouping by frame"
+import json, sys
+g = [s for s in json.load(open(sys.argv[1]))["sites"] if s["frame"]["function"] == "grow_buffer"]
+assert len(g) == 1, [(s["before"], s["after"]) for s in g]
+assert (g[0]["before"]["sites"], g[0]["after"]["sites"]) == (1, 2), g[0]
+assert (g[0]["before"]["alloc_bytes"], g[0]["after"]["alloc_bytes"]) == (1048576, 1048592), g[0]
+assert g[0]["status"] == "grew" and g[0]["change"] == 16, g[0]
+PY
 expect_rc 0 "$RTPROF_BIN" diff "$B" "$OUT/counts.dump"
 grep -q "sites   1 grew, 0 shrank, 0 appeared, 0 disappeared, 4 unchanged" "$OUT/out" \
   && pass "same bytes, other counts: counted in the summary" || fail "summary: $(grep '^  sites' "$OUT/out")"
