@@ -42,6 +42,13 @@ expect_rc 1 "$RTPROF_BIN" check "$B" --baseline "$OUT/zero.dump" --max-growth 10
   || fail "growth from zero held: $(cat "$OUT/out")"
 expect_rc 0 "$RTPROF_BIN" check "$OUT/zero.dump" --baseline "$OUT/zero.dump" --max-growth 0% \
   && pass "zero to zero holds --max-growth 0%" || fail "zero to zero: $(cat "$OUT/out")"
+# a site is its first frame: two stacks through grow_buffer are one site for
+# --max-site-bytes (1 MiB + 16 bytes breaks a limit of 1 MiB + 8)
+frame4=$(sed -n 's/^site id=4 .* frames=\([^,]*\).*/\1/p' "$B")
+sed "s/^\(site id=7 .* frames=\).*/\1$frame4,0x1000/" "$B" > "$OUT/shared.dump"
+expect_rc 1 "$RTPROF_BIN" check "$OUT/shared.dump" --max-site-bytes 'grow_buffer=1048584' \
+  && grep -q "^FAIL .*grow_buffer .*allocated 1.0 MiB (1048592 B)" "$OUT/out" && pass "sites with one first frame are budgeted together" \
+  || fail "two stacks through grow_buffer budgeted apart: $(cat "$OUT/out")"
 run_golden check-quiet.txt 1 -q "$B" --max-live 0 --max-peak-committed 4G
 expect_rc 0 "$RTPROF_BIN" check -q "$B" --max-peak-committed 4G
 [ ! -s "$OUT/out" ] && pass "-q prints nothing when every budget holds" || fail "-q with every budget held: $(cat "$OUT/out")"
