@@ -100,6 +100,16 @@ p = json.load(open(sys.argv[1]))["problems"]
 sys.exit(0 if len(p) == 3 and "live_blocks/live_bytes differ" in p[0] and "differ from totals" in p[1]
          and "/bin/false" in p[2] else 1)' "$OUT/out" \
   && pass "three problems listed in JSON" || fail "problems: $(grep -A3 '"problems"' "$OUT/out")"
+# two modules whose addr2line failed (two builds of the fixture, merged):
+# one problem each, comma-separated
+build_fixture "$OUT/a2l2"
+make_dump tests/report/dumps/main.dump.in "$OUT/a2l2" "$OUT/a2l2.dump"
+expect_rc 0 "$RTPROF_BIN" report --json --addr2line /bin/false "$OUT/a2l.dump" "$OUT/a2l2.dump"
+check_json "$OUT/out"
+python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))["problems"]
+sys.exit(0 if len(p) == 2 and all("/bin/false" in x for x in p) else 1)' "$OUT/out" \
+  && pass "two failing modules: two problems" || fail "problems: $(grep -A3 '"problems"' "$OUT/out")"
 expect_rc 0 "$RTPROF_BIN" report --addr2line "$OUT/no-such-addr2line" "$OUT/a2l.dump"
 expect_text "$OUT/err" "rtprof: warning: cannot symbolize $OUT/a2l/fixture: cannot run '$OUT/no-such-addr2line': No such file or directory" "missing addr2line"
 printf '#!/bin/sh\ncat > /dev/null\necho garbage\n' > "$OUT/garbage-addr2line"
