@@ -4,7 +4,7 @@
 # (warnings are errors in `test` only), and runs the demo, the tests, the
 # benchmarks, a long fuzz run or the soak; installs (`make install`) or
 # builds the Debian packages.
-# Usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|install PREFIX|deb|clean]
+# Usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|mutate [N] [SEED]|install PREFIX|deb|clean]
 set -euo pipefail
 cd "$(dirname "$0")"
 TOP=$PWD
@@ -191,11 +191,12 @@ case "$cmd" in
   bench) build; exec bash tests/bench/run.sh "${@:2}" ;;
   fuzz) build; exec bash tests/fuzz/run.sh "${2:-600}" ;;
   soak) build; exec bash tests/stress/soak.sh "${@:2}" ;;
+  mutate) exec bash tests/mutate/run.sh "${@:2}" ;;
   install)
     prefix=${2:?usage: ./build.sh install PREFIX   (DESTDIR, LIBDIR, CFLAGS... from the environment)}
     build PREFIX="$prefix" install
     echo "installed in ${DESTDIR:-}$prefix" ;;
   deb) deb ;;
   clean) make -s clean ;;
-  *) echo "usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|install PREFIX|deb|clean]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|demo|test|bench|fuzz [SECONDS]|soak|mutate [N] [SEED]|install PREFIX|deb|clean]" >&2; exit 2 ;;
 esac

@@ -4,7 +4,10 @@
 #define RTPROF_TESTHELPER_H
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int test_failures;
 
@@ -25,6 +28,19 @@ static int test_failures;
       test_failures++;                                                      \
     }                                                                       \
   } while (0)
+
+/* Whether profiling must be on, as the environment asked: tests/run.sh says
+ * so in RTPROF_TEST_EXPECT=on|off. The tests check rtprof_enabled() against
+ * it and never take "on" from the code under test (a broken RTPROF parser
+ * would otherwise turn every accounting check off). */
+static inline bool test_expect_on(void) {
+  const char *e = getenv("RTPROF_TEST_EXPECT");
+  if (e != NULL && strcmp(e, "on") == 0) return true;
+  if (e != NULL && strcmp(e, "off") == 0) return false;
+  fprintf(stderr, "RTPROF_TEST_EXPECT must be 'on' or 'off' (tests/run.sh sets it), got '%s'\n",
+          e ? e : "(unset)");
+  exit(2);
+}
 
 #define TEST_DONE() return test_failures > 100 ? 100 : test_failures
 

@@ -35,6 +35,20 @@ run_golden check-fail.txt 1 "$B" \
   --max-site-bytes 'grow_buffer=512K' --max-site-bytes 'fixture.c:45=1K' \
   --max-phase-bytes 'check=512K' --max-phase-bytes 'nope=1' --max-phase-delta 'check/comptime eval=1M'
 run_golden check-growth-fail.txt 1 "$B" --baseline "$A" --max-growth 5%
+# from a zero baseline any growth breaks --max-growth, whatever the percent
+sed -e 's/^\(totals .*\) alloc_bytes=[0-9]*/\1 alloc_bytes=0/' "$B" > "$OUT/zero.dump"
+expect_rc 1 "$RTPROF_BIN" check "$B" --baseline "$OUT/zero.dump" --max-growth 1000% \
+  && grep -q "^FAIL.*alloc bytes" "$OUT/out" && pass "growth from a zero baseline breaks --max-growth" \
+  || fail "growth from zero held: $(cat "$OUT/out")"
+expect_rc 0 "$RTPROF_BIN" check "$OUT/zero.dump" --baseline "$OUT/zero.dump" --max-growth 0% \
+  && pass "zero to zero holds --max-growth 0%" || fail "zero to zero: $(cat "$OUT/out")"
+# a site is its first frame: two stacks through grow_buffer are one site for
+# --max-site-bytes (1 MiB + 16 bytes breaks a limit of 1 MiB + 8)
+frame4=$(sed -n 's/^site id=4 .* frames=\([^,]*\).*/\1/p' "$B")
+sed "s/^\(site id=7 .* frames=\).*/\1$frame4,0x1000/" "$B" > "$OUT/shared.dump"
+expect_rc 1 "$RTPROF_BIN" check "$OUT/shared.dump" --max-site-bytes 'grow_buffer=1048584' \
+  && grep -q "^FAIL .*grow_buffer .*allocated 1.0 MiB (1048592 B)" "$OUT/out" && pass "sites with one first frame are budgeted together" \
+  || fail "two stacks through grow_buffer budgeted apart: $(cat "$OUT/out")"
 run_golden check-quiet.txt 1 -q "$B" --max-live 0 --max-peak-committed 4G
 expect_rc 0 "$RTPROF_BIN" check -q "$B" --max-peak-committed 4G
 [ ! -s "$OUT/out" ] && pass "-q prints nothing when every budget holds" || fail "-q with every budget held: $(cat "$OUT/out")"

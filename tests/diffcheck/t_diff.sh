@@ -32,6 +32,33 @@ run_golden diff.json --json "$B" "$A"
 run_golden diff-skip.txt --skip '^xmalloc$' "$B" "$A"
 run_golden diff-top.txt --top 1 "$B" "$A"
 run_golden diff-same.txt "$A" "$A"
+# the same bytes in other counts is a change: grow_buffer's 1 MiB in 6 blocks
+# instead of 3 (and 3 more frees) grew; nothing else moved
+sed 's/^site id=4 allocs=3 alloc_bytes=1048576 frees=1 /site id=4 allocs=6 alloc_bytes=1048576 frees=4 /' "$B" > "$OUT/counts.dump"
+expect_rc 0 "$RTPROF_BIN" diff --json "$B" "$OUT/counts.dump"
+python3 - "$OUT/out" <<'PY' && pass "same bytes, other counts: reported as grown" || fail "a change in counts alone was not reported"
+import json, sys
+got = [(s["frame"]["function"], s["status"], s["before"]["allocs"], s["after"]["allocs"]) for s in json.load(open(sys.argv[1]))["sites"]]
+assert got[0] == ("grow_buffer", "grew", 3, 6), got
+assert all(g[1] == "unchanged" for g in got[1:]), got
+PY
+# sites sharing the largest site's first frame are one group: site 7 given
+# grow_buffer's first frame (and another caller) adds its 16 bytes to that
+# group (2 sites after, 1 before)
+frame4=$(sed -n 's/^site id=4 .* frames=\([^,]*\).*/\1/p' "$B")
+sed "s/^\(site id=7 .* frames=\).*/\1$frame4,0x1000/" "$B" > "$OUT/shared.dump"
+expect_rc 0 "$RTPROF_BIN" diff --json "$B" "$OUT/shared.dump"
+python3 - "$OUT/out" <<'PY' && pass "sites sharing a frame with the largest form one group" || fail "grouping by frame"
+import json, sys
+g = [s for s in json.load(open(sys.argv[1]))["sites"] if s["frame"]["function"] == "grow_buffer"]
+assert len(g) == 1, [(s["before"], s["after"]) for s in g]
+assert (g[0]["before"]["sites"], g[0]["after"]["sites"]) == (1, 2), g[0]
+assert (g[0]["before"]["alloc_bytes"], g[0]["after"]["alloc_bytes"]) == (1048576, 1048592), g[0]
+assert g[0]["status"] == "grew" and g[0]["change"] == 16, g[0]
+PY
+expect_rc 0 "$RTPROF_BIN" diff "$B" "$OUT/counts.dump"
+grep -q "sites   1 grew, 0 shrank, 0 appeared, 0 disappeared, 4 unchanged" "$OUT/out" \
+  && pass "same bytes, other counts: counted in the summary" || fail "summary: $(grep '^  sites' "$OUT/out")"
 
 python3 - "$OUT/diff.json.raw" <<'PY' && pass "JSON: names, types and figures" || fail "JSON: names, types and figures"
 import json, sys

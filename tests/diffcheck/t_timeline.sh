@@ -73,6 +73,19 @@ assert "comptime eval" in labels, labels
 assert len(find("peak", "circle")) == 3
 marks = find("label", "g")
 assert len(marks) == 1 and marks[0].find(NS + "title").text.startswith('parsed & <checked> "ok"'), marks
+# the legend: each key drawn as the chart draws it (solid lines, a circle for
+# peaks, a dashed line for labels), in the line's color
+legend = next(g for g in root.iter(NS + "g") if (g.get("id") or "").endswith("legend"))
+kids, keys = list(legend), {}
+for i, k in enumerate(kids):
+    if k.tag == NS + "text" and i > 0:
+        keys[k.text] = kids[i - 1]
+def shape(e):
+    if e.tag == NS + "circle": return "circle"
+    return "dashed" if e.get("stroke-dasharray") else "line"
+got = {k: shape(keys[k]) for k in ("committed bytes", "live bytes", "new committed peak", "label (rtprof_snapshot)")}
+assert got == {"committed bytes": "line", "live bytes": "line", "new committed peak": "circle",
+               "label (rtprof_snapshot)": "dashed"}, got
 lines = {p.get("id"): p.get("points").split() for p in root.iter(NS + "polyline")}
 assert len(lines["committed"]) == 9 and len(lines["live"]) == 9, lines
 ys = [float(p.split(",")[1]) for p in lines["committed"]]

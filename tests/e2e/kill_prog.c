@@ -1,6 +1,8 @@
-/* Allocates forever in batches and prints, after each batch, how many
- * allocations it has made; t_kill.sh kills it with SIGKILL. */
+/* Allocates forever in batches of 1000 and prints, after each batch, how
+ * many allocations it has made and the CLOCK_REALTIME nanoseconds (the
+ * clock of the dump's dump_ns); t_kill.sh kills it with SIGKILL. */
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rtprof.h"
@@ -14,7 +16,9 @@ int main(void) {
       ring[i] = rt_alloc(64 + (size_t)(i % 64)); /* SITE:batch */
     }
     made += 1000;
-    printf("%lu\n", made);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    printf("%lu %llu\n", made, (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec);
     fflush(stdout);
     usleep(1000);
   }

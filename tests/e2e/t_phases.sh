@@ -45,6 +45,14 @@ expect("t2work", calls=1, allocs=20, alloc_bytes=400, frees=20)
 expect("scoped", calls=1)
 expect("scoped/unclosed", calls=1)
 expect("after_misuse", calls=1, allocs=1, alloc_bytes=3)
+# frees blocks of outer and inner: the per-call delta is negative, never clamped
+expect("release", calls=1, allocs=0, frees=0, live_delta=-3300, live_bytes=0)
+expect("open_at_exit", calls=0, allocs=0)  # still open: no call has ended
+want_paths = (["outer", "outer/inner", "early", "loop_body", "goto_block", "span", "t1work", "t2work",
+               "scoped", "scoped/unclosed"] + ["/".join(["deep"] * k) for k in range(1, 65)]
+              + ["after_misuse", "release", "open_at_exit"])
+if sorted(ph) != sorted(want_paths):
+    errors.append(f"phase paths {sorted(set(ph) ^ set(want_paths))} differ (present on one side only)")
 deep = [p for p in ph if p.startswith("deep")]
 if len(deep) != 64: errors.append(f"{len(deep)} 'deep' phases recorded, want 64 (the nesting limit)")
 expect("/".join(["deep"] * 64), calls=1)
@@ -60,4 +68,26 @@ print("\n".join(errors) or "phases exact")
 sys.exit(1 if errors else 0)
 PY
 grep -q "outer" "$OUT/outer.txt" && ! grep -q "t1work" "$OUT/outer.txt" || fail "--phase outer did not focus on outer"
-grep -q "inner" "$OUT/report.txt" || fail "the text report has no phase tree"
+# The text report's phase tree, read back from its indentation (two spaces a
+# level) into paths with their calls and live delta, must be exactly this.
+python3 - "$OUT/report.txt" <<'PY' || fail "the text report's phase tree is wrong"
+import re, sys
+lines = open(sys.argv[1]).read().split("\n")
+start = next(i for i, l in enumerate(lines) if l.startswith("Phases ("))
+stack, got = [], []
+for l in lines[start + 2:]:
+    if not l.strip() or not l.startswith("  "): break
+    m = re.match(r"^  ( *)([\w]+)(?: \[1 open\])? +(\d+) +\S+ \S+ +\S+ \S+ +([-+]?[\d.]+ \S+)", l)
+    if not m: continue              # a phase x site line under a phase
+    depth = len(m.group(1)) // 2
+    stack[depth:] = [m.group(2)]
+    got.append(("/".join(stack), int(m.group(3)), m.group(4)))
+want = [("outer", 3, "+3.2 KiB"), ("outer/inner", 3, "+2.9 KiB"), ("early", 1, "0 B"), ("loop_body", 3, "0 B"),
+        ("goto_block", 1, "0 B"), ("span", 1, "0 B"), ("t1work", 1, "0 B"), ("t2work", 1, "0 B"),
+        ("scoped", 1, "0 B"), ("scoped/unclosed", 1, "0 B")] + \
+       [("/".join(["deep"] * k), 1, "0 B") for k in range(1, 65)] + \
+       [("after_misuse", 1, "0 B"), ("release", 1, "-3.2 KiB"), ("open_at_exit", 0, "0 B")]
+if sorted(got) != sorted(want):
+    print("phase tree:", [g for g in got if g not in want], "unexpected;", [w for w in want if w not in got], "missing")
+    sys.exit(1)
+PY

@@ -10,6 +10,9 @@
 #   RTPROF_FUZZ_KEEP_CORPUS=1  go on from the corpus a previous run grew in
 #                              build/fuzz/corpus instead of the seeds alone
 #   RTPROF_FUZZ_SEED=N         libFuzzer -seed (default: random)
+#   RTPROF_FUZZ_RUNS=N         stop after N inputs (-runs), SECONDS then only
+#                              caps the run: with a fixed seed, a repeatable
+#                              run (the suite's t_fuzz_short.sh)
 #   RTPROF_FUZZ_KEEP_GOING=1   do not stop at the first finding (-fork=1
 #                              -ignore_crashes/ooms/timeouts): for long runs
 #   RTPROF_FUZZ_FLAGS          more libFuzzer flags
@@ -89,6 +92,7 @@ seeds=$(ls "$SEEDS" | wc -l)
 before=$(ls "$B/corpus" | wc -l)
 flags=${RTPROF_FUZZ_FLAGS:-}
 [ -n "${RTPROF_FUZZ_SEED:-}" ] && flags="$flags -seed=$RTPROF_FUZZ_SEED"
+[ -n "${RTPROF_FUZZ_RUNS:-}" ] && flags="$flags -runs=$RTPROF_FUZZ_RUNS"
 [ "${RTPROF_FUZZ_KEEP_GOING:-0}" = 1 ] && flags="$flags -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1"
 
 # ---- fuzz -------------------------------------------------------------------------

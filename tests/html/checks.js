@@ -20,7 +20,10 @@ async function (E) {
   check(charts.length === E.charts, charts.length + ' timeline chart(s), want ' + E.charts);
   if (charts.length) {
     const bands = Array.from(charts[0].querySelectorAll('rect.phase')).map(r => r.querySelector('title').textContent);
-    check(E.bands.every(b => bands.some(t => t.startsWith(b + ':'))), 'phase bands ' + E.bands.join(', ') + ' in ' + bands.length + ' bands');
+    const paths = Array.from(new Set(bands.map(t => t.slice(0, t.lastIndexOf(': '))))).sort();
+    const want = E.bands.slice().sort();
+    check(paths.length === want.length && paths.every((p, i) => p === want[i]),
+          'phase bands ' + paths.join(', ') + ', want exactly ' + want.join(', '));
     const pts = charts[0].querySelector('polyline[id$="committed"]').getAttribute('points').trim().split(/\s+/);
     check(pts.length === D.dumps[0].snapshots, 'the committed line has one point per snapshot (' + pts.length + ')');
   }
@@ -49,6 +52,7 @@ async function (E) {
   check(shown().every(p => prow(p).dataset.depth === '0'), 'fold all leaves the top level');
   $('#phases-unfold').click();
   const link = hot && hot.querySelector('a.sites');
+  check(link, E.hot_phase + ' has a link to its site list');
   if (link) {
     link.click();
     await tick();

@@ -204,7 +204,7 @@ mkdir -p "$TOP/build/tests/html/go-cache"
 if [ ! -x "$PPROF" ] || [ "$GOSRC/pprof.go" -nt "$PPROF" ]; then
   GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$TOP/build/tests/html/go-cache GOFLAGS= \
     go build -o "$PPROF" github.com/google/pprof > "$OUT/go-build.log" 2>&1 \
-    || skip "pprof could not be built from $GOSRC: $(tail -n 1 "$OUT/go-build.log")"
+    || { fail "go and pprof's source are installed but pprof could not be built from $GOSRC: $(tail -n 3 "$OUT/go-build.log")"; finish; }
 fi
 echo "pprof: built from $GOSRC ($(go version))"
 

@@ -27,11 +27,28 @@ run_one python3 0 /usr/bin/python3 -c 'import json; print(json.dumps({"k": [i * 
 run_one python3-exit 3 /usr/bin/python3 -c 'import sys; sys.exit(3)'
 run_one sort 0 sort -k2 in.txt
 run_one sort-missing 2 sort no-such-file
+# Programs .ci/run installs: a missing one makes the whole test a skip that
+# names it (a failure under CI=true), never a case dropped in silence.
+missing=()
 if command -v sqlite3 >/dev/null; then
   run_one sqlite3 0 sqlite3 :memory: ".read script.sql"
+  [ "$(cat sqlite3.plain.out)" = "646|6572" ] || fail "sqlite3: output $(cat sqlite3.plain.out), want 646|6572"
 else
-  echo "sqlite3 not installed: that case skipped"
+  missing+=(sqlite3)
 fi
 if command -v gawk >/dev/null; then
   run_one gawk 0 gawk '{ s[$1] = $2 } END { for (k in s) n += s[k]; print n }' in.txt
+  [ "$(cat gawk.plain.out)" = 6 ] || fail "gawk: output $(cat gawk.plain.out), want 6"
+else
+  missing+=(gawk)
+fi
+if command -v lua5.4 >/dev/null; then
+  run_one lua5.4 0 lua5.4 -e 'local t = {} for i = 1, 5000 do t[i] = ("x"):rep(i % 50) end print(#t, #table.concat(t))'
+  [ "$(cat lua5.4.plain.out)" = "5000	122500" ] || fail "lua5.4: output $(cat lua5.4.plain.out)"
+else
+  missing+=(lua5.4)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "not installed, so not run: ${missing[*]} (Debian packages sqlite3 gawk lua5.4)"
+  exit 77
 fi

@@ -23,4 +23,28 @@ rc=0; "$RTPROF" run -- ./no-such-program 2> err.txt || rc=$?
 [ "$rc" -eq 2 ] && grep -q "cannot run './no-such-program'" err.txt || fail "missing program: exit $rc, $(cat err.txt)"
 rc=0; "$RTPROF" run --depth 99 -- true 2> err.txt || rc=$?
 [ "$rc" -eq 2 ] && grep -q "depth" err.txt || fail "bad --depth accepted"
+# --skip, --top and --json reach the report: a malloc program with two
+# wrappers, at depth 4, folds to the wrappers' callers; the two largest.
+src=$TOP/tests/preload/run_prog.c
+gcc -std=gnu11 -g -O2 "$src" -o run_prog
+report_of() { # the report, wherever rtprof run prints it (stdout or stderr)
+  python3 -c 'import sys; t = open(sys.argv[1]).read(); print(t[t.index("{"):] if "{" in t else "")' "$1"
+}
+"$RTPROF" run --json --top 2 --depth 4 --skip '^(xmalloc|vec_grow)$' -o skip.dump -- ./run_prog > skip.out 2>&1 \
+  || fail "rtprof run --json failed: $(cat skip.out)"
+report_of skip.out > skip.json
+python3 "$TOP/tests/report/schema.py" skip.json || fail "rtprof run --json: not the JSON contract"
+got=$(python3 -c 'import json, sys
+for s in json.load(open(sys.argv[1]))["sites"]:
+    f = s["frames"][0]; print(f["function"], f["line"], s["allocs"], s["alloc_bytes"])' skip.json)
+want="parse $(grep -n 'SITE:parse ' "$src" | cut -d: -f1) 5 10000
+emit $(grep -n 'SITE:emit ' "$src" | cut -d: -f1) 7 7000"
+[ "$got" = "$want" ] || fail "rtprof run --json --top 2 --skip: sites$(printf '\n%s\nwant\n%s' "$got" "$want")"
+# the same dump without --skip: the wrappers are the sites
+"$RTPROF" report --json --top 1 skip.dump > noskip.json
+[ "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sites"][0]["frames"][0]["function"])' noskip.json)" = xmalloc ] \
+  || fail "without --skip the top site is not xmalloc"
+# --top in the text report: exactly one row
+"$RTPROF" run --top 1 -o top.dump -- ./run_prog > top.out 2>&1
+grep -q "^Top sites by alloc bytes (1 of " top.out || fail "rtprof run --top 1: $(grep 'Top sites' top.out)"
 echo "rtprof run: ok"

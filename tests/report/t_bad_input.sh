@@ -131,6 +131,9 @@ grep -q '"reason": "flush", "start_ns": 1, "dump_ns": 2, "interval_ms": 250' "$O
 edit later-kinds "13i error kind=some_later_kind count=1 addr=0x1 site=0 call=0x1\nsnapshot t_ns=1 committed=1 live=1 rss=1 phase=0 kind=some_later_kind"
 expect_rc 0 "$RTPROF_BIN" report "$OUT/later-kinds.dump" && grep -q 'some_later_kind: 1 time, block 0x1$' "$OUT/out" \
   && pass "kinds a later writer may add are kept" || fail "later kinds"
+edit edge-kinds "13i error kind=zz_later count=1 addr=0x1 site=0 call=0x1\nerror kind=a9 count=1 addr=0x2 site=0 call=0x1"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/edge-kinds.dump" && grep -q 'zz_later: 1 time' "$OUT/out" && grep -q 'a9: 1 time' "$OUT/out" \
+  && pass "kinds from a to z are words" || fail "edge kinds: $(cat "$OUT/err")"
 edit error-kind "13i error kind=Double-Free count=1 addr=0x1 site=0 call=0x1"
 bad error-kind "13: error: field 'kind': expected a lower-case word, got 'Double-Free'"
 edit error-count "13i error kind=double_free count=0 addr=0x1 site=0 call=0x1"

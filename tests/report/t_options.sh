@@ -45,13 +45,25 @@ fns = sorted((str(s["frames"][0]["function"]), s["frames"][0]["line"] or 0) for 
 want = [("None", 0), ("None", 0)] + [("main", n) for n in (75, 76, 77, 78, 79)]
 assert fns == want, fns  # every fixture site folds into its line of main
 PY
+# a frame with no known function never matches --skip: a site whose stack
+# starts in the unsymbolizable libgone.so, above xmalloc and main, stays
+# attributed to that frame
+stack1=$(sed -n 's/^site id=1 .* frames=//p' "$D")
+sed "s/^\(site id=6 .* frames=\).*/\10x7f31a2001235,$stack1/" "$D" > "$OUT/unknown-first.dump"
+expect_rc 0 "$RTPROF_BIN" report --json --skip '^(xmalloc|make_node)$' "$OUT/unknown-first.dump"
+python3 - "$OUT/out" <<'PY' && pass "--skip leaves a frame with no known function in place" || fail "--skip folded an unknown frame"
+import json, sys
+s = {s["id"]: s for s in json.load(open(sys.argv[1]))["sites"]}[6]
+f = s["frames"][0]
+assert f["function"] is None and f["module"].endswith("libgone.so.1"), f
+PY
 expect_rc 2 "$RTPROF_BIN" report --skip '(' "$D" && grep -q "rtprof: error: report: --skip: bad regular expression '('" "$OUT/err" \
   && pass "bad --skip regex" || fail "bad --skip regex: $(cat "$OUT/err")"
 
 # --sort count / live, --top
 run_golden sort-count.txt --sort count --top 3
 run_golden sort-live.json --json --sort live --top 2
-check_json "$OUT/out"
+check_json "$OUT/out" --sort live
 python3 - "$OUT/out" <<'PY' && pass "--json --top 2 --sort live" || fail "--json --top 2 --sort live"
 import json, sys
 doc = json.load(open(sys.argv[1]))
@@ -60,7 +72,12 @@ for p in doc["phases"]:
     for s in p["sites"]:
         assert s["id"] in (4, 2), p
 PY
+expect_rc 0 "$RTPROF_BIN" report --json --sort count "$D"
+check_json "$OUT/out" --sort count
+expect_rc 0 "$RTPROF_BIN" report --json --sort live "$D"
+check_json "$OUT/out" --sort live
 expect_rc 0 "$RTPROF_BIN" report --json "$D"
+check_json "$OUT/out"
 n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["sites"]))' "$OUT/out")
 [ "$n" = 7 ] && pass "--json lists all sites without --top" || fail "--json without --top lists $n sites"
 expect_rc 2 "$RTPROF_BIN" report --sort size "$D" && grep -q "bad value 'size' for --sort" "$OUT/err" \

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The performance target of DESIGN.md: a report of 65,536 sites (depth 1, one
-# module), symbolized by a real addr2line, in under 2 seconds. The program is
-# generated: 4,096 functions of 16 call sites each, so every site has its own
-# line. RTPROF_PERF_LIMIT (seconds) overrides the limit, e.g. under sanitizers.
+# A report of 65,536 sites (depth 1, one module), symbolized by a real
+# addr2line: every address resolved, through one addr2line process for the
+# module (the batching that makes DESIGN.md's "under 2 seconds" possible).
+# The program is generated: 4,096 functions of 16 call sites each, so every
+# site has its own line. The time is printed; it is a limit only when
+# RTPROF_PERF_LIMIT (seconds) is set, as ./build.sh bench does: the suite
+# never depends on how fast a shared machine is.
 set -eu
 . "$(dirname "$0")/lib.sh"
-LIMIT=${RTPROF_PERF_LIMIT:-2}
+LIMIT=${RTPROF_PERF_LIMIT:-}
 FUNCS=4096 CALLS=16 SITES=$((4096 * 16))
 
 awk -v funcs=$FUNCS -v calls=$CALLS 'BEGIN {
@@ -65,12 +68,26 @@ seconds() {
   t1=$(date +%s%N)
   awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f", d / 1e9 }'
 }
+# addr2line through a shim that logs each process it starts
+mkdir -p "$OUT/shim"
+A2L=$(command -v addr2line)
+printf '#!/bin/sh\necho "$*" >> "%s/a2l.log"\nexec %s "$@"\n' "$OUT" "$A2L" > "$OUT/shim/addr2line"
+chmod +x "$OUT/shim/addr2line"
 for fmt in text json; do
-  s=$(seconds "$RTPROF_BIN" report --format $fmt "$OUT/big.dump")
+  rm -f "$OUT/a2l.log"
+  s=$(PATH=$OUT/shim:$PATH seconds "$RTPROF_BIN" report --format $fmt "$OUT/big.dump")
+  n=$(wc -l < "$OUT/a2l.log" 2>/dev/null || echo 0)
+  [ "$n" -eq 1 ] && pass "report --format $fmt: one addr2line process for the module" \
+    || fail "report --format $fmt: $n addr2line processes for one module, want 1"
   if [ "$fmt" = json ]; then check_json "$OUT/out"; else
     grep -q "all $SITES addresses resolved to file:line" "$OUT/out" || fail "not all $SITES addresses resolved"
+    # counts print as plain numbers, bytes with a unit beside them
+    grep -qx '  frees *32768' "$OUT/out" && grep -qx '  allocs *262141' "$OUT/out" \
+      && grep -Eq '^  alloc bytes +[0-9]+  \([0-9.]+ MiB\)$' "$OUT/out" || fail "totals: $(sed -n '/^Totals/,/^$/p' "$OUT/out")"
   fi
-  if awk -v s="$s" -v l="$LIMIT" 'BEGIN { exit !(s < l) }'; then
+  if [ -z "$LIMIT" ]; then
+    pass "report --format $fmt of $SITES sites in $s s (not a limit here)"
+  elif awk -v s="$s" -v l="$LIMIT" 'BEGIN { exit !(s < l) }'; then
     pass "report --format $fmt of $SITES sites in $s s (limit $LIMIT s)"
   else
     fail "report --format $fmt of $SITES sites took $s s (limit $LIMIT s)"

@@ -41,6 +41,22 @@ assert f["offset"] == int(sys.argv[2], 16) - 1, f
 assert doc["symbols"]["unresolved"][0]["reason"] == "build-id mismatch"
 PY
 
+# -- a build-id on one side only is a mismatch, not a match: the dump has
+# none (buildid=-) but the file has one, and the reverse (the binary
+# rebuilt without a build-id)
+build_fixture "$OUT/half"
+make_dump tests/report/dumps/main.dump.in "$OUT/half" "$OUT/half.dump"
+half_id=$(build_id "$OUT/half/fixture")
+sed "s|buildid=$half_id |buildid=- |" "$OUT/half.dump" > "$OUT/half-noid.dump"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/half-noid.dump"
+expect_text "$OUT/out" "$OUT/half/fixture: build-id mismatch ($OUT/half/fixture was rebuilt: dump has none, file has $half_id) - 9 addresses" "no build-id in the dump, one in the file: mismatch"
+grep -q 'fixture.c:' "$OUT/out" && fail "symbolized though the dump has no build-id and the file has one" || pass "nothing symbolized against a one-sided build-id"
+gcc -g -O0 -Wl,--build-id=none -o "$OUT/half/fixture" tests/report/fixture.c
+[ -z "$(build_id "$OUT/half/fixture")" ] || fail "--build-id=none left a build-id"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/half.dump"
+expect_text "$OUT/out" "$OUT/half/fixture: build-id mismatch ($OUT/half/fixture was rebuilt: dump has $half_id, file has none) - 9 addresses" "a build-id in the dump, none in the file: mismatch"
+grep -q 'fixture.c:' "$OUT/out" && fail "symbolized though the file lost its build-id" || pass "nothing symbolized against a binary without its build-id"
+
 # -- the binary is gone
 build_fixture "$OUT/gone"
 make_dump tests/report/dumps/main.dump.in "$OUT/gone" "$OUT/gone.dump"
@@ -76,6 +92,26 @@ expect_text "$OUT/out" "addr2line failed ('/bin/false' exited with status 1 (no 
 expect_rc 0 "$RTPROF_BIN" report --json --addr2line /bin/false "$OUT/a2l.dump"
 check_json "$OUT/out"
 grep -q '"problems": \[".*/bin/false.* exited with status 1' "$OUT/out" && pass "failing addr2line: JSON problems[]" || fail "failing addr2line: JSON problems[]"
+# problems from the dump (totals that disagree with themselves and with the
+# sites) and the failing addr2line: all listed, and the JSON stays valid
+sed 's/^totals allocs=178 /totals allocs=179 /' "$OUT/a2l.dump" > "$OUT/a2l-note.dump"
+expect_rc 0 "$RTPROF_BIN" report --json --addr2line /bin/false "$OUT/a2l-note.dump"
+check_json "$OUT/out"
+python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))["problems"]
+sys.exit(0 if len(p) == 3 and "live_blocks/live_bytes differ" in p[0] and "differ from totals" in p[1]
+         and "/bin/false" in p[2] else 1)' "$OUT/out" \
+  && pass "three problems listed in JSON" || fail "problems: $(grep -A3 '"problems"' "$OUT/out")"
+# two modules whose addr2line failed (two builds of the fixture, merged):
+# one problem each, comma-separated
+build_fixture "$OUT/a2l2"
+make_dump tests/report/dumps/main.dump.in "$OUT/a2l2" "$OUT/a2l2.dump"
+expect_rc 0 "$RTPROF_BIN" report --json --addr2line /bin/false "$OUT/a2l.dump" "$OUT/a2l2.dump"
+check_json "$OUT/out"
+python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))["problems"]
+sys.exit(0 if len(p) == 2 and all("/bin/false" in x for x in p) else 1)' "$OUT/out" \
+  && pass "two failing modules: two problems" || fail "problems: $(grep -A3 '"problems"' "$OUT/out")"
 expect_rc 0 "$RTPROF_BIN" report --addr2line "$OUT/no-such-addr2line" "$OUT/a2l.dump"
 expect_text "$OUT/err" "rtprof: warning: cannot symbolize $OUT/a2l/fixture: cannot run '$OUT/no-such-addr2line': No such file or directory" "missing addr2line"
 printf '#!/bin/sh\ncat > /dev/null\necho garbage\n' > "$OUT/garbage-addr2line"

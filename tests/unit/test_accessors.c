@@ -57,7 +57,8 @@ static void call_stats(void) {
 static void call_phase(void) { PROFILE_PHASE("cost"); }
 
 int main(void) {
-  bool on = rtprof_enabled();
+  bool on = test_expect_on();
+  CHECK_EQ(rtprof_enabled(), on);
   pthread_t th[4];
   for (long i = 0; i < 4; i++) pthread_create(&th[i], NULL, churn, (void *)(i + 1));
   int broken = 0;
@@ -98,7 +99,8 @@ int main(void) {
   if (on) CHECK_EQ(t.live_bytes - s.live_bytes, big);
   rt_free(p);
   CHECK(rt_alloc_peak_committed_bytes() >= before + big);
-  CHECK_EQ(with_alloc_committed_bytes() > 0, 1);
+  CHECK(rt_alloc_committed_bytes() > 0);
+  CHECK_EQ(with_alloc_committed_bytes(), rt_alloc_committed_bytes()); /* the same figure */
 
   printf("accessor cost (ns per call, %s): committed %.0f, peak %.0f, live %.0f, stats %.0f, "
          "empty PROFILE_PHASE %.0f\n",

@@ -37,16 +37,20 @@ static void test_edges(bool on) {
   errno = 0;
   CHECK(rt_mmap(0) == NULL);
   CHECK_EQ(errno, EINVAL);
+  errno = 0;
+  CHECK(rt_mmap((size_t)1 << 43) == NULL); /* 8 TiB: the kernel refuses the mapping */
+  CHECK_EQ(errno, ENOMEM);
 
   rt_alloc_stats_t b = stats();
   if (on) {
     CHECK_EQ(b.allocs - a.allocs, 2);
     CHECK_EQ(b.frees - a.frees, 2);
-    CHECK_EQ(b.failed_allocs - a.failed_allocs, 2); /* calloc overflow, huge alloc */
+    CHECK_EQ(b.failed_allocs - a.failed_allocs, 3); /* calloc overflow, huge alloc, huge mmap */
     CHECK_EQ(b.live_bytes, a.live_bytes);
   } else {
     CHECK_EQ(b.allocs, 0);
     CHECK_EQ(b.live_bytes, 0);
+    CHECK_EQ(b.failed_allocs, 0); /* counted only while profiling */
   }
 }
 
@@ -121,8 +125,35 @@ static void test_mmap(bool on) {
   CHECK(c.peak_committed_bytes >= b.committed_bytes);
 }
 
+/* One thread: the peak of live bytes is exact (first thing the process
+ * allocates, so nothing earlier sets it). */
+static void test_peak(bool on) {
+  enum { N = 1000 };
+  static void *p[N];
+  uint64_t want = 0;
+  for (int i = 0; i < N; i++) p[i] = rt_alloc(1000 + (size_t)i), want += 1000 + (uint64_t)i;
+  rt_alloc_stats_t a = stats();
+  for (int i = 0; i < N; i++) rt_free(p[i]);
+  void *small = rt_alloc(10);
+  rt_alloc_stats_t b = stats();
+  rt_free(small);
+  if (on) {
+    CHECK_EQ(a.live_bytes, want);
+    CHECK_EQ(a.live_blocks, N);
+    CHECK_EQ(b.peak_live_bytes, want);
+    CHECK_EQ(b.live_bytes, 10);
+    CHECK_EQ(b.allocs, N + 1);
+    CHECK_EQ(b.frees, N);
+  } else {
+    CHECK_EQ(b.peak_live_bytes, 0);
+    CHECK_EQ(b.allocs, 0);
+  }
+}
+
 int main(void) {
-  bool on = rtprof_enabled();
+  bool on = test_expect_on();
+  CHECK_EQ(rtprof_enabled(), on);
+  test_peak(on);
   test_edges(on);
   test_alignment();
   test_realloc_chain(on);
@@ -136,6 +167,14 @@ int main(void) {
     CHECK(s.peak_live_bytes >= s.live_bytes);
     CHECK(s.overhead_bytes > 0);
     CHECK_EQ(rt_alloc_live_bytes(), s.live_bytes);
+    CHECK_EQ(s.live_blocks, 0); /* everything was freed */
+    CHECK_EQ(s.live_bytes, 0);
+  } else {
+    CHECK_EQ(s.allocs, 0);
+    CHECK_EQ(s.frees, 0);
+    CHECK_EQ(s.live_blocks, 0);
+    CHECK_EQ(s.peak_live_bytes, 0);
+    CHECK_EQ(s.failed_allocs, 0);
   }
   TEST_DONE();
 }

@@ -1,9 +1,11 @@
 /* 8 threads x 1,000,000 allocations, half of them freed by another thread:
  * totals must be exact after the threads exit (their counters merge), and
  * live bytes must equal what the test deliberately keeps. Also run under
- * ThreadSanitizer by tests/run.sh. TEST_THREADS_ITERS overrides the count. */
+ * ThreadSanitizer by tests/run.sh. TEST_THREADS_ITERS overrides the count.
+ * Exact byte totals are read back from the dump it writes. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "rtprof.h"
 #include "../testhelper.h"
@@ -55,9 +57,28 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+/* A field of the first line of KIND in the dump at RTPROF_OUT, or -1. */
+static int64_t dump_field(const char *kind, const char *key) {
+  const char *path = getenv("RTPROF_OUT");
+  FILE *f = path ? fopen(path, "r") : NULL;
+  if (f == NULL) return -1;
+  char line[4096];
+  int64_t v = -1;
+  size_t klen = strlen(kind);
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, kind, klen) != 0 || line[klen] != ' ') continue;
+    char *at = strstr(line, key);
+    if (at && (at[-1] == ' ')) v = strtoll(at + strlen(key), NULL, 10);
+    break;
+  }
+  fclose(f);
+  return v;
+}
+
 int main(void) {
   if (getenv("TEST_THREADS_ITERS")) iters = atol(getenv("TEST_THREADS_ITERS"));
-  bool on = rtprof_enabled();
+  bool on = test_expect_on();
+  CHECK_EQ(rtprof_enabled(), on);
   for (int i = 0; i < THREADS; i++) pthread_mutex_init(&boxes[i].lock, NULL);
   rt_alloc_stats_t a;
   rt_alloc_stats(&a);
@@ -75,9 +96,17 @@ int main(void) {
     CHECK_EQ(b.live_blocks - a.live_blocks, THREADS * KEEP);
     CHECK_EQ(b.live_bytes - a.live_bytes, THREADS * KEEP * KEEP_SIZE);
     CHECK(b.peak_live_bytes >= b.live_bytes);
-    printf("allocs %" PRIu64 " (%" PRIu64 " bytes per thread in the loop), live %" PRIu64 "\n",
-           b.allocs - a.allocs, bytes, b.live_bytes - a.live_bytes);
+    CHECK_EQ(b.allocs, THREADS * (iters + KEEP)); /* nothing else allocated with rt_* */
     CHECK_EQ(rtprof_dump(NULL), 0);
+    /* The dump's exact byte totals: every thread's loop bytes plus the kept
+     * blocks; the worker phase's 8 calls; its pair with the loop's site (the
+     * first site: each thread allocates there first). */
+    CHECK_EQ(dump_field("totals", "alloc_bytes="), THREADS * (bytes + KEEP * KEEP_SIZE));
+    CHECK_EQ(dump_field("totals", "freed_bytes="), THREADS * bytes);
+    CHECK_EQ(dump_field("totals", "live_bytes="), THREADS * KEEP * KEEP_SIZE);
+    CHECK_EQ(dump_field("phase", "calls="), THREADS);
+    CHECK_EQ(dump_field("pair", "alloc_bytes="), THREADS * bytes);
+    CHECK_EQ(dump_field("pair", "freed_bytes="), THREADS * bytes);
   }
   for (int i = 0; i < THREADS; i++)
     for (int k = 0; k < KEEP; k++) rt_free(kept[i][k]);
