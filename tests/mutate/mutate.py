@@ -25,6 +25,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -200,12 +201,17 @@ def candidates(tree):
 # ---- running ----------------------------------------------------------------
 
 def sh(cmd, cwd, env, timeout, log):
-    try:
-        with open(log, "w") as out:
-            return subprocess.run(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                  timeout=timeout, start_new_session=True).returncode
-    except subprocess.TimeoutExpired:
-        return "timeout"
+    # Its own session, so a timeout kills the whole group: a mutant that
+    # loops forever inside a test's child must not outlive the run.
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            return proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return "timeout"
 
 
 def prepare(src, scratch, env, log):
