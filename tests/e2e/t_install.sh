@@ -1,18 +1,18 @@
 # `./build.sh install PREFIX`, then programs built against the installed
-# copy only: with pkg-config (shared library), statically with librtprof.a,
+# copy only: with pkg-config (shared library; the .pc carries no rpath), statically with librtprof.a,
 # and with -DRTPROF_DISABLE (the phase macros vanish). Each run is checked
 # for exact figures; the installed rtprof reads the dumps.
 . "$(dirname "$0")/common.sh"
 P=$OUT/prefix
 (cd "$TOP" && ./build.sh install "$P") > "$OUT/install.log" 2>&1 || fail "install failed: $(tail -5 "$OUT/install.log")"
-for f in bin/rtprof lib/librtprof.so lib/librtprof.a lib/librtprof-preload.so include/rtprof.h lib/pkgconfig/rtprof.pc; do
+for f in bin/rtprof lib/librtprof.so lib/librtprof.a lib/rtprof/librtprof-preload.so include/rtprof.h lib/pkgconfig/rtprof.pc; do
   [ -e "$P/$f" ] || fail "install: $f missing"
 done
-grep -q "$P/include" "$P/lib/pkgconfig/rtprof.pc" || fail "rtprof.pc does not point into the prefix"
+[ "$(PKG_CONFIG_PATH=$P/lib/pkgconfig pkg-config --variable=includedir rtprof)" = "$P/include" ] || fail "rtprof.pc does not point into the prefix"
 export PKG_CONFIG_PATH=$P/lib/pkgconfig
 src=$TOP/tests/e2e/phases_prog.c
 # shellcheck disable=SC2046
-$CC -std=gnu11 -O1 -g "$src" -o "$OUT/shared" $(pkg-config --cflags --libs rtprof) -lpthread \
+$CC -std=gnu11 -O1 -g "$src" -o "$OUT/shared" $(pkg-config --cflags --libs rtprof) -Wl,-rpath,"$P/lib" -lpthread \
   || fail "cannot build with pkg-config"
 ldd "$OUT/shared" | grep -q "$P/lib/librtprof.so" || fail "not linked with the installed library: $(ldd "$OUT/shared" | grep rtprof)"
 # shellcheck disable=SC2046
@@ -20,7 +20,7 @@ $CC -std=gnu11 -O1 -g "$src" -o "$OUT/static" $(pkg-config --cflags rtprof) "$P/
   $(pkg-config --static --libs-only-l rtprof | sed 's/-lrtprof//') -lpthread || fail "cannot build with librtprof.a"
 ldd "$OUT/static" | grep -q librtprof && fail "the static build still needs librtprof.so"
 # shellcheck disable=SC2046
-$CC -std=gnu11 -O1 -g -DRTPROF_DISABLE "$src" -o "$OUT/disabled" $(pkg-config --cflags --libs rtprof) -lpthread \
+$CC -std=gnu11 -O1 -g -DRTPROF_DISABLE "$src" -o "$OUT/disabled" $(pkg-config --cflags --libs rtprof) -Wl,-rpath,"$P/lib" -lpthread \
   || fail "cannot build with -DRTPROF_DISABLE"
 nm -u "$OUT/disabled" | grep -q rtprof_phase && fail "-DRTPROF_DISABLE left calls to the phase functions"
 for v in shared static disabled; do

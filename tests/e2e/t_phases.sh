@@ -14,6 +14,7 @@ for w in phase_end_without_begin=1 phase_token_mismatch=1 phase_depth_exceeded=7
 done
 "$RTPROF" report --json "$OUT/phases.dump" > "$OUT/report.json"
 "$RTPROF" report "$OUT/phases.dump" > "$OUT/report.txt"
+"$RTPROF" report --wide "$OUT/phases.dump" > "$OUT/report-wide.txt"
 "$RTPROF" report --phase outer "$OUT/phases.dump" > "$OUT/outer.txt"
 lines=""
 for m in inner outer_freed outer_kept t1 t2 after_early span after_misuse; do lines="$lines $m=$(line_of "$m" "$src")"; done
@@ -68,9 +69,10 @@ print("\n".join(errors) or "phases exact")
 sys.exit(1 if errors else 0)
 PY
 grep -q "outer" "$OUT/outer.txt" && ! grep -q "t1work" "$OUT/outer.txt" || fail "--phase outer did not focus on outer"
-# The text report's phase tree, read back from its indentation (two spaces a
-# level) into paths with their calls and live delta, must be exactly this.
-python3 - "$OUT/report.txt" <<'PY' || fail "the text report's phase tree is wrong"
+# The text report's phase tree (--wide: exact figures, names never cut), read
+# back from its indentation (two spaces a level) into paths with their calls
+# and live delta, must be exactly this.
+python3 - "$OUT/report-wide.txt" <<'PY' || fail "the text report's phase tree is wrong"
 import re, sys
 lines = open(sys.argv[1]).read().split("\n")
 start = next(i for i, l in enumerate(lines) if l.startswith("Phases ("))
