@@ -28,48 +28,38 @@ typedef enum { API_MI, API_RT, API_LIBC } api_t;
 static api_t api;
 static long iters, live;
 
-static inline void *do_alloc(size_t n) {
-  switch (api) {
-#ifndef MICROBENCH_LIBC_ONLY
-    case API_MI: return mi_malloc(n);
-    case API_RT: return rt_alloc(n);
-#endif
-    default: return malloc(n);
+/* One worker per API, each calling its allocator directly: a runtime switch
+ * on the API would add its own compares to one API's pairs and not the
+ * other's, and callgrind's per-pair difference would count them. */
+#define WORKER(NAME, ALLOC, FREE)                                              \
+  static void *NAME(void *arg) {                                               \
+    uint64_t x = 0x9e3779b97f4a7c15ULL ^ (uintptr_t)arg;                       \
+    void **slots = live ? calloc((size_t)live, sizeof *slots) : NULL;          \
+    for (long i = 0; i < live; i++) slots[i] = ALLOC(16 + (i % 497));          \
+    for (long i = 0; i < iters; i++) {                                         \
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;                                 \
+      size_t size = 16 + (x % 497);                                            \
+      if (live) {                                                              \
+        long k = (long)((x >> 20) % (uint64_t)live);                           \
+        FREE(slots[k]);                                                        \
+        slots[k] = ALLOC(size);                                                \
+        *(char *)slots[k] = 1;                                                 \
+      } else {                                                                 \
+        char *p = ALLOC(size);                                                 \
+        *(volatile char *)p = 1;                                               \
+        FREE(p);                                                               \
+      }                                                                        \
+    }                                                                          \
+    for (long i = 0; i < live; i++) FREE(slots[i]);                            \
+    free(slots);                                                               \
+    return NULL;                                                               \
   }
-}
 
-static inline void do_free(void *p) {
-  switch (api) {
 #ifndef MICROBENCH_LIBC_ONLY
-    case API_MI: mi_free(p); break;
-    case API_RT: rt_free(p); break;
+WORKER(worker_mi, mi_malloc, mi_free)
+WORKER(worker_rt, rt_alloc, rt_free)
 #endif
-    default: free(p); break;
-  }
-}
-
-static void *worker(void *arg) {
-  uint64_t x = 0x9e3779b97f4a7c15ULL ^ (uintptr_t)arg;
-  void **slots = live ? calloc((size_t)live, sizeof *slots) : NULL;
-  for (long i = 0; i < live; i++) slots[i] = do_alloc(16 + (i % 497));
-  for (long i = 0; i < iters; i++) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    size_t size = 16 + (x % 497);
-    if (live) {
-      long k = (long)((x >> 20) % (uint64_t)live);
-      do_free(slots[k]);
-      slots[k] = do_alloc(size);
-      *(char *)slots[k] = 1;
-    } else {
-      char *p = do_alloc(size);
-      *(volatile char *)p = 1;
-      do_free(p);
-    }
-  }
-  for (long i = 0; i < live; i++) do_free(slots[i]);
-  free(slots);
-  return NULL;
-}
+WORKER(worker_libc, malloc, free)
 
 int main(int argc, char **argv) {
   if (argc != 5) {
@@ -102,6 +92,11 @@ int main(int argc, char **argv) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   pthread_t th[64];
+  void *(*worker)(void *) = worker_libc;
+#ifndef MICROBENCH_LIBC_ONLY
+  if (api == API_MI) worker = worker_mi;
+  if (api == API_RT) worker = worker_rt;
+#endif
   for (long i = 0; i < threads; i++) pthread_create(&th[i], NULL, worker, (void *)i);
   for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);
   clock_gettime(CLOCK_MONOTONIC, &t1);
