@@ -577,7 +577,7 @@ RT_NOINLINE void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintpt
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
     void *p = align > 16 ? (zero ? mi_zalloc_aligned_at(size, align, 0) : mi_malloc_aligned_at(size, align, 0))
-                         : (zero ? mi_zalloc(rt_round16(size)) : mi_malloc(rt_round16(size)));
+                         : (zero ? mi_zalloc(rt_off_size(size)) : mi_malloc(rt_off_size(size)));
     if (p == NULL) errno = ENOMEM;
     return p;
   }
@@ -656,7 +656,7 @@ static void *block_realloc(rt_tag_t *tag, size_t old_size, size_t total) {
 RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
-    void *q = mi_realloc(p, rt_round16(size));
+    void *q = mi_realloc(p, rt_off_size(size));
     if (q == NULL) errno = ENOMEM;
     return q;
   }
@@ -691,7 +691,7 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
 static inline bool bad_alignment(size_t align) { return align == 0 || (align & (align - 1)) != 0; }
 
 RT_EXPORT void *rt_alloc(size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
   return rt_profiled_alloc(size, 0, false, RA());
 }
 
@@ -699,14 +699,14 @@ RT_EXPORT void *rt_alloc(size_t size) {
 #define AT(site) ((uintptr_t)(site) | RT_RA_AT)
 
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
   return rt_profiled_alloc(size, 0, false, AT(site));
 }
 
 /* A named site: no lookup. The call's own return address goes beside it, for
  * the C stack under the name at depth > 1 and for error reports. */
 RT_EXPORT void *rt_alloc_site(size_t size, rt_site_t site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
   rt_site_ra = RA();
   return rt_profiled_alloc(size, 0, false, RT_RA_SITE | site);
 }
@@ -718,7 +718,7 @@ static inline void *calloc_at(size_t n, size_t size, uintptr_t ra) {
     errno = ENOMEM;
     return NULL;
   }
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_zalloc(rt_round16(total));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_zalloc(rt_off_size(total));
   return rt_profiled_alloc(total, 0, true, ra);
 }
 
@@ -732,17 +732,17 @@ RT_EXPORT void *rt_calloc_site(size_t n, size_t size, rt_site_t site) {
 }
 
 RT_EXPORT void *rt_realloc(void *p, size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_off_size(size));
   return rt_profiled_realloc(p, size, RA());
 }
 
 RT_EXPORT void *rt_realloc_at(void *p, size_t size, const void *site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_off_size(size));
   return rt_profiled_realloc(p, size, AT(site));
 }
 
 RT_EXPORT void *rt_realloc_site(void *p, size_t size, rt_site_t site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_off_size(size));
   rt_site_ra = RA();
   return rt_profiled_realloc(p, size, RT_RA_SITE | site);
 }
@@ -764,7 +764,7 @@ static inline void *aligned_at(size_t size, size_t align, uintptr_t ra) {
    * power-of-two sizes are naturally aligned, and returns misaligned blocks
    * (tests/stress found it); the _at variant checks the address. */
   if (rt_likely(rt_mode == RT_MODE_OFF))
-    return align <= 16 ? mi_malloc(rt_round16(size)) : mi_malloc_aligned_at(size, align, 0);
+    return align <= 16 ? mi_malloc(rt_off_size(size)) : mi_malloc_aligned_at(size, align, 0);
   return rt_profiled_alloc(size, align, false, ra);
 }
 

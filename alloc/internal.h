@@ -281,6 +281,12 @@ static inline size_t rt_round16(size_t size) {
   return rt_likely(size <= RT_MAX_SIZE) ? ((size + 15) & ~(size_t)15) | (size_t)(size == 0) << 4
                                         : SIZE_MAX;
 }
+/* The size the off path asks mimalloc for: size | 15 lands in the same
+ * size class as rt_round16(size) (its classes above 8 bytes that hold
+ * 16k-1 are 16k or larger multiples of 16, so their blocks are 16-aligned;
+ * 0 becomes 15, the 16-byte class), one instruction, and never wraps: a
+ * size too large stays too large. */
+static inline size_t rt_off_size(size_t size) { return size | 15; }
 /* Everything but the off-mode fast path; `ra` is the call site. */
 void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintptr_t ra) RT_HIDDEN;
 void rt_profiled_free(void *p, uintptr_t ra) RT_HIDDEN;
