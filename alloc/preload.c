@@ -16,18 +16,7 @@
  * here (see init_once in alloc.c). */
 RT_EXPORT const int rtprof_preload_marker_ = 1;
 
-RT_EXPORT void *malloc(size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
-  return rt_profiled_alloc(size, 0, false, RA());
-}
-
-RT_EXPORT void free(void *p) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) {
-    mi_free(p);
-    return;
-  }
-  rt_profiled_free(p, RA());
-}
+/* malloc and free are rt_alloc and rt_free (alloc.c): one jump each. */
 
 RT_EXPORT void *calloc(size_t n, size_t size) {
   size_t total;
