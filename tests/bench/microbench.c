@@ -1,6 +1,6 @@
 /* malloc/free microbenchmark: `microbench API THREADS ITERS LIVE`.
  * API: mi (plain mimalloc: mi_malloc/mi_free), rt (rt_alloc/rt_free: rtprof
- * off or on by RTPROF), libc (malloc/free: whatever the process's malloc is).
+ * off or on by RTPROF), site (rt_alloc_site at one named site, rt_free), libc (malloc/free: whatever the process's malloc is).
  * Each thread keeps LIVE blocks (0 = alloc/free pairs) and replaces one at
  * random per iteration, sizes 16-512 bytes. Prints ns per alloc+free.
  *
@@ -24,7 +24,7 @@
 #include "rtprof.h"
 #endif
 
-typedef enum { API_MI, API_RT, API_LIBC } api_t;
+typedef enum { API_MI, API_RT, API_SITE, API_LIBC } api_t;
 static api_t api;
 static long iters, live;
 
@@ -58,22 +58,27 @@ static long iters, live;
 #ifndef MICROBENCH_LIBC_ONLY
 WORKER(worker_mi, mi_malloc, mi_free)
 WORKER(worker_rt, rt_alloc, rt_free)
+static rt_site_t bench_site;
+#define SITE_ALLOC(n) rt_alloc_site((n), bench_site)
+WORKER(worker_site, SITE_ALLOC, rt_free)
 #endif
 WORKER(worker_libc, malloc, free)
 
 int main(int argc, char **argv) {
   if (argc != 5) {
-    fprintf(stderr, "usage: microbench mi|rt|libc THREADS ITERS LIVE\n");
+    fprintf(stderr, "usage: microbench mi|rt|site|libc THREADS ITERS LIVE\n");
     return 2;
   }
   if (strcmp(argv[1], "mi") == 0) {
     api = API_MI;
   } else if (strcmp(argv[1], "rt") == 0) {
     api = API_RT;
+  } else if (strcmp(argv[1], "site") == 0) {
+    api = API_SITE;
   } else if (strcmp(argv[1], "libc") == 0) {
     api = API_LIBC;
   } else {
-    fprintf(stderr, "microbench: unknown API '%s' (mi, rt or libc)\n", argv[1]);
+    fprintf(stderr, "microbench: unknown API '%s' (mi, rt, site or libc)\n", argv[1]);
     return 2;
   }
 #ifdef MICROBENCH_LIBC_ONLY
@@ -96,6 +101,7 @@ int main(int argc, char **argv) {
 #ifndef MICROBENCH_LIBC_ONLY
   if (api == API_MI) worker = worker_mi;
   if (api == API_RT) worker = worker_rt;
+  if (api == API_SITE) worker = worker_site, bench_site = rt_site_named("bench", "microbench.c", 1);
 #endif
   for (long i = 0; i < threads; i++) pthread_create(&th[i], NULL, worker, (void *)i);
   for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);
