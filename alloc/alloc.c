@@ -341,7 +341,7 @@ static RT_NOINLINE uint32_t site_slow(rt_thread_t *t, uintptr_t ra) {
 }
 
 static inline uint32_t cache_slot(uintptr_t ra) {
-  return (uint32_t)ra & (RT_SITE_CACHE - 1); /* call sites differ in their low bits */
+  return (uint32_t)(ra ^ (ra >> 6)) & (RT_SITE_CACHE - 1);
 }
 
 /* A depth-1 site not in this thread's cache. */
@@ -669,6 +669,8 @@ static void *block_realloc(rt_tag_t *tag, size_t old_size, size_t total) {
 #endif
 }
 
+static RT_NOINLINE void *realloc_null(size_t size, uintptr_t ra);
+
 RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
@@ -676,7 +678,7 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
     if (q == NULL) errno = ENOMEM;
     return q;
   }
-  if (p == NULL) return rt_profiled_alloc(size, 0, false, ra);
+  if (p == NULL) return realloc_null(size, ra);
   rt_tag_t *tag = checked_tag(p, ra, false);
   if (tag == NULL) {
     errno = EINVAL;
@@ -779,14 +781,18 @@ RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_s
 
 /* rt_alloc with profiling on: a depth-1 site in this thread's cache takes
  * no call but mimalloc's; the rest, rt_profiled_alloc. */
-static RT_FAST void *alloc_on(size_t size) {
-  uintptr_t ra = RA();
+RT_INLINE void *alloc_from(size_t size, uintptr_t ra) {
   rt_thread_t *t = rt_self;
   const rt_site_entry_t *e = &t->site_cache[cache_slot(ra)];
   if (rt_unlikely(e->ra != ra || t->detour != 0 || rt_internal != 0 || size > RT_MAX_SIZE))
     return rt_profiled_alloc(size, 0, false, ra);
   return alloc_fast(t, size, e->site_word, e->slot);
 }
+
+static RT_FAST void *alloc_on(size_t size) { return alloc_from(size, RA()); }
+
+/* realloc(NULL, n), as interpreters allocate (Lua's allocator does). */
+static RT_NOINLINE void *realloc_null(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
 
 /* rt_free with profiling on: a block whose tag holds (the check over its
  * address, site and size_pair, as in checked_tag), of a site with a slot
