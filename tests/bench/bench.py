@@ -171,7 +171,7 @@ def workloads(cfg):
     lua_sizes = {"full": 100_000, "small": 20_000} if q else {"full": 400_000, "small": 40_000}
     lua_args = lambda s: [lua, lscript, str(lua_sizes[s])]
     out.append(Workload(
-        "lua5.4", "lua5.4 (Debian) running tests/bench/workload.lua, under the interposer",
+        "lua", "lua5.4 (Debian) running tests/bench/workload.lua, under the interposer",
         plain=lambda s: lua_args(s),
         mi=lambda s: (lua_args(s), {"LD_PRELOAD": mi_so}),
         rt=lambda s: (lua_args(s), {"LD_PRELOAD": preload}),
