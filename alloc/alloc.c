@@ -18,7 +18,10 @@
 int rt_mode = RT_MODE_UNINIT;
 /* RTPROF_GUARD, _FILL or _BREAK_* is on: one flag, so the profiled path pays
  * one predictable branch when they are all off. */
-static bool rt_extras;
+bool rt_extras;
+/* Named ids 1..rt_named_fast take rt_alloc_site's fast path: 0 unless
+ * profiling is on at depth 1 without extras. */
+static uint32_t rt_named_fast;
 RT_EXPORT bool rtprof_profiling_ = false;
 
 /* The tag sits right before the user pointer. mimalloc writes its free-list
@@ -39,11 +42,17 @@ _Static_assert(RT_MAX_SIZE <= (UINT64_MAX >> RT_PAIR_BITS), "sizes fit beside th
 /* A 32-bit check over the block's address and the tag's other fields: a tag
  * damaged by an underflow, copied elsewhere, or foreign data in front of a
  * pointer rtprof did not allocate, passes with odds of 1 in 4 billion. A
- * freed block's check covers only what survives the free. */
+ * freed block's check covers only what survives the free (size_pair 0).
+ * One multiply: the high half of (address ^ site ^ size_pair) times an odd
+ * constant, so a free computes the live and the freed check from one key. */
+static inline uint64_t tag_key(const void *base, uint32_t site) {
+  return ((uintptr_t)base >> 4) ^ (uint64_t)site << 32;
+}
+static inline uint32_t tag_hash(uint64_t key, uint32_t state) {
+  return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) ^ state;
+}
 static inline uint32_t tag_check(const void *base, uint64_t size_pair, uint32_t site, uint32_t state) {
-  uint64_t h = ((uintptr_t)base >> 4) * 0x9e3779b97f4a7c15ULL;
-  h ^= (size_pair + site) * 0xff51afd7ed558ccdULL;
-  return (uint32_t)(h >> 32) ^ (uint32_t)h ^ state;
+  return tag_hash(tag_key(base, site) ^ size_pair, state);
 }
 static inline size_t tag_size(const rt_tag_t *t) { return t->size_pair >> RT_PAIR_BITS; }
 static inline uint32_t tag_pair(const rt_tag_t *t) {
@@ -66,6 +75,7 @@ static pthread_once_t rt_once = PTHREAD_ONCE_INIT;
 static bool rt_stood_down; /* a copy of librtprof that left profiling to the interposer */
 
 static void fork_stage(rt_fork_stage_t stage);
+static void set_entries(void);
 static void fork_prepare(void) { fork_stage(RT_FORK_PREPARE); }
 static void fork_parent(void) { fork_stage(RT_FORK_PARENT); }
 static void fork_child(void) { fork_stage(RT_FORK_CHILD); }
@@ -89,16 +99,21 @@ static void init_profiler(void) {
 #endif
   if (!rt_options.profiling) {
     __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
+    set_entries();
     return;
   }
   if (!rt_tables_init() || !rt_threads_init() || !rt_phases_init() || !rt_snapshots_init()) {
     rt_warn("cannot map the profiler's tables (RTPROF_SITES=%u); profiling is off", rt_options.sites);
     __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
+    set_entries();
     return;
   }
   rtprof_profiling_ = true;
   rt_extras = rt_options.guard || rt_options.fill || rt_options.break_alloc || rt_options.break_site;
+  if (rt_options.depth == 1 && !rt_extras)
+    rt_named_fast = rt_options.sites < RT_FLAT_SLOTS - 1 ? rt_options.sites : RT_FLAT_SLOTS - 1;
   __atomic_store_n(&rt_mode, RT_MODE_ON, __ATOMIC_RELEASE);
+  set_entries();
   /* These may allocate, so they come once the profiled path works. */
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   atexit(exit_dump);
@@ -241,12 +256,12 @@ static RT_COLD void count_global(uint32_t site, uint32_t pair, int64_t allocs, i
                                  int64_t frees, int64_t freed) {
   rt_global_add(false, site, allocs, bytes, frees, freed);
   if (pair != 0) rt_global_add(true, pair, allocs, bytes, frees, freed);
-  rt_count_global_totals(allocs, bytes, frees, freed, 0);
+  rt_count_global_totals(bytes, freed, 0);
 }
 
 static void count_failure(void) {
   rt_thread_t *t = self_thread();
-  if (t == NULL) rt_count_global_totals(0, 0, 0, 0, 1);
+  if (t == NULL) rt_count_global_totals(0, 0, 1);
   else rt_bump(&t->failed_allocs, 1);
 }
 
@@ -270,8 +285,6 @@ RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t 
       rt_bump(&ps->alloc_bytes, size);
     }
   }
-  rt_bump(&t->allocs, 1);
-  rt_bump(&t->alloc_bytes, size);
   int64_t pending = t->pending + (int64_t)size;
   rt_store_relaxed(&t->pending, pending);
   if (pending > t->pending_max) rt_store_relaxed(&t->pending_max, pending);
@@ -295,8 +308,6 @@ RT_INLINE void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t s
       rt_bump(&ps->freed_bytes, size);
     }
   }
-  rt_bump(&t->frees, 1);
-  rt_bump(&t->freed_bytes, size);
   int64_t pending = t->pending - (int64_t)size;
   rt_store_relaxed(&t->pending, pending);
   if (rt_unlikely(pending < -RT_PEAK_SLACK)) rt_publish_pending(t);
@@ -329,6 +340,10 @@ static RT_NOINLINE uint32_t site_slow(rt_thread_t *t, uintptr_t ra) {
   return rt_site_intern(frames, depth);
 }
 
+static inline uint32_t cache_slot(uintptr_t ra) {
+  return (uint32_t)(ra ^ (ra >> 6)) & (RT_SITE_CACHE - 1);
+}
+
 /* A depth-1 site not in this thread's cache. */
 static RT_NOINLINE uint32_t site_of_new(rt_thread_t *t, uintptr_t ra, uint32_t slot) {
   uintptr_t addr = ra & ~RT_RA_AT, frame = addr;
@@ -337,7 +352,8 @@ static RT_NOINLINE uint32_t site_of_new(rt_thread_t *t, uintptr_t ra, uint32_t s
   else if (rt_skip_active && (flags & (RT_ADDR_SKIP | RT_ADDR_UNNAMED)))
     return site_slow(t, ra); /* a wrapper (its caller varies), or not known yet */
   uint32_t site = rt_site_intern(&frame, 1);
-  t->site_cache_ra[slot] = ra, t->site_cache_id[slot] = site;
+  rt_slot_t *s = rt_extras ? NULL : rt_site_slot(t, site); /* extras: never the fast path */
+  if (s != NULL) t->site_cache[slot] = (rt_site_entry_t){ra, s, (uint64_t)site << 32, 0};
   return site;
 }
 
@@ -355,8 +371,8 @@ RT_INLINE uint32_t site_of(rt_thread_t *t, uintptr_t ra) {
     return site_slow(t, ra);
   }
   if (rt_unlikely(rt_options.depth != 1)) return site_slow(t, ra);
-  uint32_t slot = (uint32_t)((ra >> 2) ^ (ra >> 9)) & (RT_SITE_CACHE - 1);
-  if (rt_likely(t->site_cache_ra[slot] == ra)) return t->site_cache_id[slot];
+  uint32_t slot = cache_slot(ra);
+  if (rt_likely(t->site_cache[slot].ra == ra)) return (uint32_t)(t->site_cache[slot].site_word >> 32);
   return site_of_new(t, ra, slot);
 }
 
@@ -577,7 +593,7 @@ RT_NOINLINE void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintpt
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
     void *p = align > 16 ? (zero ? mi_zalloc_aligned_at(size, align, 0) : mi_malloc_aligned_at(size, align, 0))
-                         : (zero ? mi_zalloc(rt_round16(size)) : mi_malloc(rt_round16(size)));
+                         : (zero ? mi_zalloc(rt_off_size(size)) : mi_malloc(rt_off_size(size)));
     if (p == NULL) errno = ENOMEM;
     return p;
   }
@@ -653,14 +669,16 @@ static void *block_realloc(rt_tag_t *tag, size_t old_size, size_t total) {
 #endif
 }
 
+static RT_NOINLINE void *realloc_null(size_t size, uintptr_t ra);
+
 RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
-    void *q = mi_realloc(p, rt_round16(size));
+    void *q = mi_realloc(p, rt_off_size(size));
     if (q == NULL) errno = ENOMEM;
     return q;
   }
-  if (p == NULL) return rt_profiled_alloc(size, 0, false, ra);
+  if (p == NULL) return realloc_null(size, ra);
   rt_tag_t *tag = checked_tag(p, ra, false);
   if (tag == NULL) {
     errno = EINVAL;
@@ -685,31 +703,210 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
   return tag_block_from(base, size, ra, old_size);
 }
 
+/* ---- the fast paths: rt_alloc and rt_free (malloc and free) --------------- */
+
+/* The fast paths are leaves but for mimalloc's call: no frame pointer
+ * (DWARF unwinding does not need one), three instructions fewer. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define RT_FAST __attribute__((optimize("omit-frame-pointer")))
+#else
+#define RT_FAST
+#endif
+
+RT_INLINE void *fast_failure(void) {
+  count_failure();
+  errno = ENOMEM;
+  return NULL;
+}
+
+/* Tags a fresh block; `site_word` is the site id << 32, the tag's second
+ * word before its check is or-ed in. */
+RT_INLINE void *tag_fast(rt_tag_t *tag, uint64_t size_pair, uint64_t site_word) {
+  rt_tsan_acquire(tag);
+  tag->size_pair = size_pair;
+  uint64_t word = site_word | tag_hash(((uintptr_t)tag >> 4) ^ site_word ^ size_pair, RT_TAG_LIVE);
+  _Static_assert(offsetof(rt_tag_t, site) == offsetof(rt_tag_t, check) + 4, "check, then site");
+  memcpy(&tag->check, &word, sizeof word); /* check and site in one store */
+  return tag + 1;
+}
+
+static RT_COLD void *uncount_failure(size_t size, uint32_t site) {
+  rt_thread_t *t = rt_self;
+  rt_slot_t *s = rt_site_slot(t, site); /* the slot the fast path counted in */
+  rt_bump(&s->allocs, -1);
+  rt_bump(&s->alloc_bytes, -size);
+  rt_store_relaxed(&t->pending, t->pending - (int64_t)size);
+  count_failure();
+  errno = ENOMEM;
+  return NULL;
+}
+
+/* An allocation that raises its site's or this thread's high-water: the
+ * block first, then the counts and the new peaks (a failed allocation
+ * leaves the peaks as they were). */
+static RT_NOINLINE void *alloc_new_high(rt_thread_t *t, size_t size, uint32_t site, rt_slot_t *s) {
+  rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
+  if (rt_unlikely(tag == NULL)) return fast_failure();
+  rt_bump(&s->allocs, 1);
+  uint64_t bytes = rt_load_relaxed(&s->alloc_bytes) + size;
+  rt_store_relaxed(&s->alloc_bytes, bytes);
+  uint64_t live = bytes - s->freed_bytes;
+  if ((int64_t)live > (int64_t)s->peak_live) rt_store_relaxed(&s->peak_live, live);
+  int64_t pending = t->pending + (int64_t)size;
+  rt_store_relaxed(&t->pending, pending);
+  if (pending > t->pending_max) {
+    rt_store_relaxed(&t->pending_max, pending);
+    if (pending > RT_PEAK_SLACK) rt_publish_pending(t);
+  }
+  return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, (uint64_t)site << 32);
+}
+
+/* A counted allocation at a site with slot `s`: no phase or scope open, no
+ * extras, not inside rtprof. Counted before mimalloc is called, so only
+ * `size` and `site` live across that call; one that would raise a peak
+ * takes alloc_new_high, so a failure undoes plain sums only. */
+RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_slot_t *s) {
+  uint32_t site = (uint32_t)(site_word >> 32);
+  uint64_t bytes = rt_load_relaxed(&s->alloc_bytes) + size;
+  int64_t pending = t->pending + (int64_t)size;
+  if (rt_unlikely((int64_t)(bytes - s->freed_bytes) > (int64_t)s->peak_live || pending > t->pending_max))
+    return alloc_new_high(t, size, site, s);
+  rt_bump(&s->allocs, 1);
+  rt_store_relaxed(&s->alloc_bytes, bytes);
+  rt_store_relaxed(&t->pending, pending);
+  rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
+  if (rt_unlikely(tag == NULL)) return uncount_failure(size, (uint32_t)(site_word >> 32));
+  return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, site_word);
+}
+
+/* rt_alloc with profiling on: a depth-1 site in this thread's cache takes
+ * no call but mimalloc's; the rest, rt_profiled_alloc. */
+RT_INLINE void *alloc_from(size_t size, uintptr_t ra) {
+  rt_thread_t *t = rt_self;
+  const rt_site_entry_t *e = &t->site_cache[cache_slot(ra)];
+  if (rt_unlikely(e->ra != ra || t->detour != 0 || rt_internal != 0 || size > RT_MAX_SIZE))
+    return rt_profiled_alloc(size, 0, false, ra);
+  return alloc_fast(t, size, e->site_word, e->slot);
+}
+
+static RT_FAST void *alloc_on(size_t size) { return alloc_from(size, RA()); }
+
+/* realloc(NULL, n), as interpreters allocate (Lua's allocator does). */
+static RT_NOINLINE void *realloc_null(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
+
+/* rt_free with profiling on: a block whose tag holds (the check over its
+ * address, site and size_pair, as in checked_tag), of a site with a slot
+ * inside the thread state, outside any phase pair, under 1 MiB. */
+/* Out of free_on's line, so its common path keeps nothing across a call. */
+static RT_COLD void publish_then_free(rt_thread_t *t, void *block) {
+  rt_publish_pending(t);
+  mi_free(block);
+}
+
+#define RT_FAST_FREE_MASK (~(((uint64_t)1 << (RT_PAIR_BITS + 20)) - 1) | ((1u << RT_PAIR_BITS) - 1))
+static RT_FAST void free_on(void *p) {
+  uintptr_t lo = (uintptr_t)p & 4095;
+  rt_thread_t *t = rt_self;
+  /* NULL, misaligned, or at a page offset readable_front must look at */
+  if (rt_unlikely(((uintptr_t)p & 15) != 0 || (lo & (lo - 1)) == 0 || t->no_fast))
+    return rt_profiled_free(p, RA());
+  rt_tag_t *tag = (rt_tag_t *)p - 1;
+  uint64_t size_pair = tag->size_pair;
+  uint32_t site = tag->site;
+  uint64_t key = tag_key(tag, site);
+  if (rt_unlikely(tag->check != tag_hash(key ^ size_pair, RT_TAG_LIVE) ||
+                  (size_pair & RT_FAST_FREE_MASK) != 0 || site >= RT_FLAT_SLOTS))
+    return rt_profiled_free(p, RA()); /* a bad pointer, a pair, a block of 1 MiB or more, ... */
+  _Static_assert(RT_BIG_BLOCK == (size_t)1 << 20, "the mask sends sizes >= RT_BIG_BLOCK on");
+  rt_store_release(&tag->check, tag_hash(key, RT_TAG_FREED));
+  rt_tsan_release(tag);
+  size_t size = size_pair >> RT_PAIR_BITS;
+  rt_slot_t *s = &t->flat[site];
+  rt_bump(&s->frees, 1);
+  rt_bump(&s->freed_bytes, size);
+  int64_t pending = t->pending - (int64_t)size;
+  rt_store_relaxed(&t->pending, pending);
+  if (rt_unlikely(pending < -RT_PEAK_SLACK)) return publish_then_free(t, tag);
+  mi_free(tag);
+}
+
+/* rt_alloc_site with profiling on: ids 1..rt_named_fast have a slot inside
+ * the thread state (depth 1). The call's return address is noted for the
+ * general path only (the C stack under the name, error reports). */
+static RT_FAST void *alloc_site_on(size_t size, rt_site_t site) {
+  rt_thread_t *t = rt_self;
+  if (rt_unlikely(site - 1 >= rt_named_fast || t->detour != 0 || rt_internal != 0 || size > RT_MAX_SIZE)) {
+    rt_site_ra = RA();
+    return rt_profiled_alloc(size, 0, false, RT_RA_SITE | site);
+  }
+  return alloc_fast(t, size, (uint64_t)site << 32, &t->flat[site]);
+}
+
+static void *alloc_off(size_t size) { return mi_malloc(rt_off_size(size)); }
+static void *alloc_site_off(size_t size, rt_site_t site) {
+  (void)site;
+  return mi_malloc(rt_off_size(size));
+}
+static void *alloc_site_first(size_t size, rt_site_t site) {
+  rt_site_ra = RA();
+  return rt_profiled_alloc(size, 0, false, RT_RA_SITE | site);
+}
+/* Before start-up: rt_profiled_* starts the profiler and serves the call. */
+static void *alloc_first(size_t size) { return rt_profiled_alloc(size, 0, false, RA()); }
+static void free_first(void *p) { rt_profiled_free(p, RA()); }
+
+/* rt_alloc and rt_free are one indirect jump each, to the entry for the
+ * mode (set once at start-up): the off path costs mimalloc's call plus
+ * that jump (and alloc_off's `or`), and the on path tests no mode. The jump
+ * leaves no frame, so an entry's own return address is the call site. In
+ * assembly, as a C tail call is not certain at every optimisation level.
+ * The interposer's malloc and free are the same code. */
+RT_HIDDEN void *(*rt_alloc_entry)(size_t) = alloc_first;
+RT_HIDDEN void (*rt_free_entry)(void *) = free_first;
+RT_HIDDEN void *(*rt_alloc_site_entry)(size_t, rt_site_t) = alloc_site_first;
+#ifdef RTPROF_PRELOAD
+#define RT_ALSO(name, other) ".globl " other "\n\t.type " other ", @function\n" other ":\n"
+#else
+#define RT_ALSO(name, other)
+#endif
+#define RT_JUMP(name, other, entry)                                                         \
+  __asm__(".text\n\t.globl " name "\n\t.type " name ", @function\n\t.p2align 4\n" name \
+          ":\n" RT_ALSO(name, other) "\t.cfi_startproc\n\tjmp *" entry "(%rip)\n"          \
+          "\t.cfi_endproc\n\t.size " name ", .-" name "\n");
+RT_JUMP("rt_alloc", "malloc", "rt_alloc_entry")
+RT_JUMP("rt_free", "free", "rt_free_entry")
+#undef RT_ALSO
+#define RT_ALSO(name, other)
+RT_JUMP("rt_alloc_site", "", "rt_alloc_site_entry")
+
+static void set_entries(void) {
+  if (rt_mode == RT_MODE_ON) {
+    rt_store_relaxed(&rt_alloc_entry, alloc_on);
+    rt_store_relaxed(&rt_free_entry, free_on);
+    rt_store_relaxed(&rt_alloc_site_entry, alloc_site_on);
+  } else {
+    rt_store_relaxed(&rt_alloc_entry, alloc_off);
+    rt_store_relaxed(&rt_free_entry, mi_free);
+    rt_store_relaxed(&rt_alloc_site_entry, alloc_site_off);
+  }
+}
+
 /* ---- the public API ------------------------------------------------------- */
 
 
 static inline bool bad_alignment(size_t align) { return align == 0 || (align & (align - 1)) != 0; }
 
-RT_EXPORT void *rt_alloc(size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
-  return rt_profiled_alloc(size, 0, false, RA());
-}
 
 /* An explicit site may be a function's entry address (RT_RA_AT). */
 #define AT(site) ((uintptr_t)(site) | RT_RA_AT)
 
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
   return rt_profiled_alloc(size, 0, false, AT(site));
 }
 
 /* A named site: no lookup. The call's own return address goes beside it, for
  * the C stack under the name at depth > 1 and for error reports. */
-RT_EXPORT void *rt_alloc_site(size_t size, rt_site_t site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
-  rt_site_ra = RA();
-  return rt_profiled_alloc(size, 0, false, RT_RA_SITE | site);
-}
 
 static inline void *calloc_at(size_t n, size_t size, uintptr_t ra) {
   size_t total;
@@ -718,7 +915,7 @@ static inline void *calloc_at(size_t n, size_t size, uintptr_t ra) {
     errno = ENOMEM;
     return NULL;
   }
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_zalloc(rt_round16(total));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_zalloc(rt_off_size(total));
   return rt_profiled_alloc(total, 0, true, ra);
 }
 
@@ -732,28 +929,21 @@ RT_EXPORT void *rt_calloc_site(size_t n, size_t size, rt_site_t site) {
 }
 
 RT_EXPORT void *rt_realloc(void *p, size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_off_size(size));
   return rt_profiled_realloc(p, size, RA());
 }
 
 RT_EXPORT void *rt_realloc_at(void *p, size_t size, const void *site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_off_size(size));
   return rt_profiled_realloc(p, size, AT(site));
 }
 
 RT_EXPORT void *rt_realloc_site(void *p, size_t size, rt_site_t site) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_off_size(size));
   rt_site_ra = RA();
   return rt_profiled_realloc(p, size, RT_RA_SITE | site);
 }
 
-RT_EXPORT void rt_free(void *p) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) {
-    mi_free(p);
-    return;
-  }
-  rt_profiled_free(p, RA());
-}
 
 static inline void *aligned_at(size_t size, size_t align, uintptr_t ra) {
   if (bad_alignment(align)) {
@@ -764,7 +954,7 @@ static inline void *aligned_at(size_t size, size_t align, uintptr_t ra) {
    * power-of-two sizes are naturally aligned, and returns misaligned blocks
    * (tests/stress found it); the _at variant checks the address. */
   if (rt_likely(rt_mode == RT_MODE_OFF))
-    return align <= 16 ? mi_malloc(rt_round16(size)) : mi_malloc_aligned_at(size, align, 0);
+    return align <= 16 ? mi_malloc(rt_off_size(size)) : mi_malloc_aligned_at(size, align, 0);
   return rt_profiled_alloc(size, align, false, ra);
 }
 

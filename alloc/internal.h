@@ -36,7 +36,15 @@
 #define rt_store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define rt_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define rt_add_relaxed(p, v) __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
+/* A single writer's counter bump: one `add` to memory (not lock-prefixed),
+ * which a reader on another thread sees whole, as an aligned 8-byte store
+ * is; in assembly, so the compiler neither splits nor reorders it past a
+ * call. ThreadSanitizer builds use the relaxed load+store it can check. */
+#ifdef RT_TSAN
 #define rt_bump(p, v) rt_store_relaxed((p), rt_load_relaxed(p) + (v))
+#else
+#define rt_bump(p, v) __asm__ volatile("addq %1, %0" : "+m"(*(p)) : "er"((uint64_t)(v)))
+#endif
 
 #define RT_TAG_SIZE 16          /* bytes before each profiled block */
 #define RT_MAX_DEPTH 16         /* frames per site */
@@ -151,47 +159,74 @@ typedef struct rt_phase_frame_s {
   uint64_t t0_ns;
 } rt_phase_frame_t;
 
+#define RT_FLAT_SLOTS 256       /* site ids below this: slots inside the thread state */
+
+/* A site-cache entry: a depth-1 return address, its site id and this
+ * thread's counter slot for it, so the fast path walks no directory. */
+typedef struct rt_site_entry_s {
+  uintptr_t ra;
+  rt_slot_t *slot;
+  uint64_t site_word;         /* site id << 32, as the tag holds it */
+  uint64_t unused;            /* 32 bytes an entry: its index is one shift */
+} rt_site_entry_t;
+
 typedef struct rt_thread_s rt_thread_t;
 struct rt_thread_s {
-  /* Written only by the owning thread; read by others with relaxed loads. */
-  uint64_t allocs, alloc_bytes, frees, freed_bytes, failed_allocs;
+  /* Written only by the owning thread; read by others with relaxed loads.
+   * The thread's allocation totals are the sums of its site slots. */
+  uint64_t failed_allocs;
   int64_t pending;            /* net live bytes not yet published */
   int64_t pending_max;        /* high-water of pending since the last publish */
-  uint32_t phase;             /* innermost open phase, 0 = none */
+  union {                     /* the fast paths test both at once */
+    struct {
+      uint32_t phase;         /* innermost open phase, 0 = none */
+      uint32_t scope_site;    /* innermost rtprof_site_push site, 0 = none */
+    };
+    uint64_t detour;          /* nonzero: allocations take the general path */
+  };
+  bool is_sentinel;           /* a shared placeholder: counts go global */
+  bool no_fast;               /* a sentinel, or RTPROF_GUARD/FILL/BREAK_*: frees take the general path */
   uint32_t phase_depth;       /* open phases, including unrecorded ones */
   int in_profiler;            /* recursion guard: > 0 inside our own code */
-  bool is_sentinel;           /* a shared placeholder: counts go global */
-  uintptr_t site_cache_ra[RT_SITE_CACHE];   /* a small direct-mapped cache of */
-  uint32_t site_cache_id[RT_SITE_CACHE];    /* depth-1 sites: no shared-table probe */
+  rt_site_entry_t site_cache[RT_SITE_CACHE]; /* direct-mapped, depth 1 only */
   uint32_t last_pair_phase, last_pair_site, last_pair; /* same for pairs */
-  uint32_t scope_site;        /* innermost rtprof_site_push site, 0 = none */
   uint32_t scope_depth;       /* pushes not yet popped, including unrecorded ones */
   uint32_t scope[RT_SCOPE_STACK];
   rt_phase_frame_t phase_stack[RT_PHASE_STACK];
   /* Guarded by the registry lock. */
   rt_thread_t *next, *prev;
-  rt_slot_t **site_dir;       /* chunk directory; chunks mapped on first use */
-  rt_slot_t **pair_dir;
+  rt_slot_t **site_dir;       /* chunk directory; chunks mapped on first use, */
+  rt_slot_t **pair_dir;       /* but the first site chunks are `flat` */
+  rt_slot_t flat[RT_FLAT_SLOTS]; /* sites 0..RT_FLAT_SLOTS-1, indexed directly */
 };
+_Static_assert(RT_FLAT_SLOTS % RT_CHUNK_SLOTS == 0, "flat slots are whole chunks");
 
-extern __thread rt_thread_t *rt_self RT_HIDDEN
-    __attribute__((tls_model("initial-exec")));
-/* > 0 while rtprof itself calls something that allocates (pthread_create,
- * atexit, dlsym): those blocks are tagged as internal and never counted, so
- * a profile holds only the program's allocations. */
-extern __thread int rt_internal RT_HIDDEN __attribute__((tls_model("initial-exec")));
+/* This thread's state, and a count that is > 0 while rtprof itself calls
+ * something that allocates (pthread_create, atexit, dlsym): those blocks
+ * are tagged as internal and never counted, so a profile holds only the
+ * program's allocations. One TLS block, so the fast paths find both from
+ * one address. */
+typedef struct rt_tls_s {
+  rt_thread_t *self;
+  int internal;
+} rt_tls_t;
+extern __thread rt_tls_t rt_tls RT_HIDDEN __attribute__((tls_model("initial-exec")));
+#define rt_self (rt_tls.self)
+#define rt_internal (rt_tls.internal)
 #define RT_SITE_INTERNAL UINT32_MAX /* the site id of an internal block */
 rt_thread_t *rt_thread_start(void) RT_HIDDEN; /* rt_self, made real if needed */
 /* The slot of `id` in this thread's directory; NULL when the counts must go
  * straight to the global table (thread exiting, or out of memory). */
 rt_slot_t *rt_slot_slow(rt_thread_t *t, bool pair, uint32_t id) RT_HIDDEN;
+/* Counts into the global table; a site's counts go to the global totals too. */
 void rt_global_add(bool pair, uint32_t id, int64_t allocs, int64_t bytes,
                    int64_t frees, int64_t freed) RT_HIDDEN;
 void rt_publish_pending(rt_thread_t *t) RT_HIDDEN;
-void rt_count_global_totals(int64_t allocs, int64_t bytes, int64_t frees,
-                            int64_t freed, int64_t failed) RT_HIDDEN;
+/* Live bytes (bytes - freed) and failures of a thread without state. */
+void rt_count_global_totals(int64_t bytes, int64_t freed, int64_t failed) RT_HIDDEN;
 
 static inline rt_slot_t *rt_site_slot(rt_thread_t *t, uint32_t id) {
+  if (rt_likely(id < RT_FLAT_SLOTS) && !t->is_sentinel) return &t->flat[id];
   rt_slot_t *chunk = t->site_dir ? t->site_dir[id / RT_CHUNK_SLOTS] : NULL;
   if (rt_likely(chunk != NULL)) return &chunk[id % RT_CHUNK_SLOTS];
   return rt_slot_slow(t, false, id);
@@ -271,6 +306,7 @@ static inline uintptr_t rt_call_address(uintptr_t ra) {
 /* ---- "alloc.c": the mode switch and the profiled paths ------------------- */
 enum { RT_MODE_UNINIT = 0, RT_MODE_OFF = 1, RT_MODE_ON = 2 };
 extern int rt_mode RT_HIDDEN;
+extern bool rt_extras RT_HIDDEN; /* RTPROF_GUARD, _FILL or _BREAK_* is on */
 void rt_init(void) RT_HIDDEN;
 #define RT_MAX_SIZE ((size_t)1 << 43) /* larger requests fail with ENOMEM (8 TiB) */
 #define RT_PAIR_BITS 20               /* pair ids (phases + pairs) fit in 20 bits */
@@ -281,6 +317,12 @@ static inline size_t rt_round16(size_t size) {
   return rt_likely(size <= RT_MAX_SIZE) ? ((size + 15) & ~(size_t)15) | (size_t)(size == 0) << 4
                                         : SIZE_MAX;
 }
+/* The size the off path asks mimalloc for: size | 15 lands in the same
+ * size class as rt_round16(size) (its classes above 8 bytes that hold
+ * 16k-1 are 16k or larger multiples of 16, so their blocks are 16-aligned;
+ * 0 becomes 15, the 16-byte class), one instruction, and never wraps: a
+ * size too large stays too large. */
+static inline size_t rt_off_size(size_t size) { return size | 15; }
 /* Everything but the off-mode fast path; `ra` is the call site. */
 void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintptr_t ra) RT_HIDDEN;
 void rt_profiled_free(void *p, uintptr_t ra) RT_HIDDEN;

@@ -16,35 +16,24 @@
  * here (see init_once in alloc.c). */
 RT_EXPORT const int rtprof_preload_marker_ = 1;
 
-RT_EXPORT void *malloc(size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
-  return rt_profiled_alloc(size, 0, false, RA());
-}
-
-RT_EXPORT void free(void *p) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) {
-    mi_free(p);
-    return;
-  }
-  rt_profiled_free(p, RA());
-}
+/* malloc and free are rt_alloc and rt_free (alloc.c): one jump each. */
 
 RT_EXPORT void *calloc(size_t n, size_t size) {
   size_t total;
   if (__builtin_mul_overflow(n, size, &total)) total = SIZE_MAX; /* fails, and is counted */
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_zalloc(rt_round16(total));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_zalloc(rt_off_size(total));
   return rt_profiled_alloc(total, 0, true, RA());
 }
 
 RT_EXPORT void *realloc(void *p, size_t size) {
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_off_size(size));
   return rt_profiled_realloc(p, size, RA());
 }
 
 RT_EXPORT void *reallocarray(void *p, size_t n, size_t size) {
   size_t total;
   if (__builtin_mul_overflow(n, size, &total)) total = SIZE_MAX; /* fails, and is counted */
-  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(total));
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_off_size(total));
   return rt_profiled_realloc(p, total, RA());
 }
 
@@ -52,7 +41,7 @@ static inline bool is_pow2(size_t a) { return a != 0 && (a & (a - 1)) == 0; }
 
 static inline void *aligned(size_t align, size_t size, uintptr_t ra) {
   if (rt_likely(rt_mode == RT_MODE_OFF))
-    return align <= 16 ? mi_malloc(rt_round16(size)) : mi_malloc_aligned_at(size, align, 0);
+    return align <= 16 ? mi_malloc(rt_off_size(size)) : mi_malloc_aligned_at(size, align, 0);
   return rt_profiled_alloc(size, align, false, ra);
 }
 

@@ -9,10 +9,12 @@
 
 /* Placeholders every thread starts with (no NULL test on the fast path) and
  * ends with (counts of a thread past its destructor go to the global table). */
-static rt_thread_t rt_thread_new = {.is_sentinel = true};
-static rt_thread_t rt_thread_gone = {.is_sentinel = true};
-__thread rt_thread_t *rt_self __attribute__((tls_model("initial-exec"))) = &rt_thread_new;
-__thread int rt_internal __attribute__((tls_model("initial-exec")));
+/* A sentinel's detour is nonzero (its scope_site is never read: names.c
+ * and the profiled paths look at is_sentinel first), so rt_alloc_site's
+ * fast path needs no is_sentinel test. */
+static rt_thread_t rt_thread_new = {.is_sentinel = true, .no_fast = true, .scope_site = UINT32_MAX};
+static rt_thread_t rt_thread_gone = {.is_sentinel = true, .no_fast = true, .scope_site = UINT32_MAX};
+__thread rt_tls_t rt_tls __attribute__((tls_model("initial-exec"))) = {.self = &rt_thread_new};
 
 #define CHUNK_BYTES (RT_CHUNK_SLOTS * sizeof(rt_slot_t))
 #define SLAB_CHUNKS 64
@@ -54,21 +56,6 @@ void rt_registry_unlock(void) {
   pthread_mutex_unlock(&rt_reg.lock);
 }
 
-/* In a forked child, the other threads' states are frozen copies; one may
- * have been caught between bumping a site slot and its totals. Their totals
- * are made the sums of their site slots again, so the child's dump adds up. */
-static void reconcile_frozen(rt_thread_t *t) {
-  uint64_t allocs = 0, bytes = 0, frees = 0, freed = 0;
-  for (uint32_t c = 0; c * RT_CHUNK_SLOTS < rt_reg.site_ids; c++) {
-    rt_slot_t *chunk = t->site_dir[c];
-    for (uint32_t i = 0; chunk && i < RT_CHUNK_SLOTS; i++) {
-      allocs += chunk[i].allocs, bytes += chunk[i].alloc_bytes;
-      frees += chunk[i].frees, freed += chunk[i].freed_bytes;
-    }
-  }
-  t->allocs = allocs, t->alloc_bytes = bytes, t->frees = frees, t->freed_bytes = freed;
-}
-
 void rt_registry_fork(rt_fork_stage_t stage) {
   if (stage == RT_FORK_PREPARE) {
     rt_registry_lock();
@@ -77,8 +64,8 @@ void rt_registry_fork(rt_fork_stage_t stage) {
   } else {
     pthread_mutex_init(&rt_reg.lock, NULL);
     rt_reg_held--; /* the child's copy of the lock is new and free */
-    for (rt_thread_t *t = rt_reg.live; t; t = t->next)
-      if (t != rt_self) reconcile_frozen(t);
+    /* The other threads' states are frozen copies; their totals are the
+     * sums of their site slots, so the child's dump adds up as it is. */
   }
 }
 
@@ -117,6 +104,9 @@ rt_thread_t *rt_thread_start(void) {
   rt_slot_t **site_dir = t->site_dir, **pair_dir = t->pair_dir;
   memset(t, 0, sizeof *t);
   t->site_dir = site_dir, t->pair_dir = pair_dir;
+  for (uint32_t c = 0; c < RT_FLAT_SLOTS / RT_CHUNK_SLOTS && c * RT_CHUNK_SLOTS < rt_reg.site_ids; c++)
+    site_dir[c] = &t->flat[c * RT_CHUNK_SLOTS];
+  t->no_fast = rt_extras;
   t->next = rt_reg.live;
   if (t->next) t->next->prev = t;
   rt_reg.live = t;
@@ -159,6 +149,12 @@ void rt_global_add(bool pair, uint32_t id, int64_t allocs, int64_t bytes, int64_
   rt_add_relaxed(&g->alloc_bytes, (uint64_t)bytes);
   rt_add_relaxed(&g->frees, (uint64_t)frees);
   rt_add_relaxed(&g->freed_bytes, (uint64_t)freed);
+  if (!pair) { /* a site's counts are the totals' too (threads' come from their slots) */
+    rt_add_relaxed(&rt_reg.allocs, (uint64_t)allocs);
+    rt_add_relaxed(&rt_reg.alloc_bytes, (uint64_t)bytes);
+    rt_add_relaxed(&rt_reg.frees, (uint64_t)frees);
+    rt_add_relaxed(&rt_reg.freed_bytes, (uint64_t)freed);
+  }
   if (allocs) { /* a thread without state: its live is the whole site's bound */
     uint64_t peak = rt_load_relaxed(&g->peak_live), ab = rt_load_relaxed(&g->alloc_bytes);
     while (peak < ab && !__atomic_compare_exchange_n(&g->peak_live, &peak, ab, true,
@@ -167,12 +163,7 @@ void rt_global_add(bool pair, uint32_t id, int64_t allocs, int64_t bytes, int64_
   }
 }
 
-void rt_count_global_totals(int64_t allocs, int64_t bytes, int64_t frees, int64_t freed,
-                            int64_t failed) {
-  rt_add_relaxed(&rt_reg.allocs, (uint64_t)allocs);
-  rt_add_relaxed(&rt_reg.alloc_bytes, (uint64_t)bytes);
-  rt_add_relaxed(&rt_reg.frees, (uint64_t)frees);
-  rt_add_relaxed(&rt_reg.freed_bytes, (uint64_t)freed);
+void rt_count_global_totals(int64_t bytes, int64_t freed, int64_t failed) {
   rt_add_relaxed(&rt_reg.failed_allocs, (uint64_t)failed);
   int64_t before = rt_add_relaxed(&rt_reg.live_published, bytes - freed);
   int64_t cand = before + bytes - freed, peak = rt_load_relaxed(&rt_reg.peak_live);
@@ -223,10 +214,15 @@ static void totals_locked(rt_totals_t *o) {
   int64_t published = rt_load_relaxed(&rt_reg.live_published);
   int64_t peak = rt_load_relaxed(&rt_reg.peak_live);
   for (rt_thread_t *t = rt_reg.live; t; t = t->next) {
-    o->allocs += rt_load_relaxed(&t->allocs);
-    o->alloc_bytes += rt_load_relaxed(&t->alloc_bytes);
-    o->frees += rt_load_relaxed(&t->frees);
-    o->freed_bytes += rt_load_relaxed(&t->freed_bytes);
+    for (uint32_t c = 0; c * RT_CHUNK_SLOTS < rt_reg.site_ids; c++) {
+      const rt_slot_t *chunk = rt_load_acquire(&t->site_dir[c]);
+      for (uint32_t i = 0; chunk && i < RT_CHUNK_SLOTS; i++) {
+        o->allocs += rt_load_relaxed(&chunk[i].allocs);
+        o->alloc_bytes += rt_load_relaxed(&chunk[i].alloc_bytes);
+        o->frees += rt_load_relaxed(&chunk[i].frees);
+        o->freed_bytes += rt_load_relaxed(&chunk[i].freed_bytes);
+      }
+    }
     o->failed_allocs += rt_load_relaxed(&t->failed_allocs);
     int64_t cand = published + rt_load_relaxed(&t->pending_max);
     if (cand > peak) peak = cand;
@@ -244,15 +240,20 @@ void rt_totals_read(rt_totals_t *out) {
   rt_registry_unlock();
 }
 
+/* Published live bytes plus every thread's unpublished net: exact, without
+ * summing the site slots. */
 int64_t rt_live_bytes_now(void) {
-  rt_totals_t t;
-  rt_totals_read(&t);
-  return (int64_t)(t.alloc_bytes - t.freed_bytes);
+  if (rt_mode != RT_MODE_ON) return 0;
+  rt_registry_lock();
+  int64_t live = rt_load_relaxed(&rt_reg.live_published);
+  for (rt_thread_t *t = rt_reg.live; t; t = t->next) live += rt_load_relaxed(&t->pending);
+  rt_registry_unlock();
+  return live;
 }
 
 uint64_t rt_thread_overhead_bytes(void) { return rt_reg.state_bytes * rt_load_relaxed(&rt_reg.threads); }
 
-static void merge_dir(rt_slot_t **dir, uint32_t ids, bool pair) {
+static void merge_dir(rt_thread_t *t, rt_slot_t **dir, uint32_t ids, bool pair) {
   for (uint32_t c = 0; c * RT_CHUNK_SLOTS < ids; c++) {
     rt_slot_t *chunk = dir[c];
     if (chunk == NULL) continue;
@@ -266,10 +267,11 @@ static void merge_dir(rt_slot_t **dir, uint32_t ids, bool pair) {
       rt_add_relaxed(&g->peak_live, s->peak_live);
     }
     memset(chunk, 0, CHUNK_BYTES);
+    rt_store_relaxed(&dir[c], NULL);
+    if (chunk >= t->flat && chunk < t->flat + RT_FLAT_SLOTS) continue; /* part of the state */
     rt_chunk_t *free_chunk = (rt_chunk_t *)chunk;
     free_chunk->next_free = rt_reg.free_chunks;
     rt_reg.free_chunks = free_chunk;
-    rt_store_relaxed(&dir[c], NULL);
   }
 }
 
@@ -281,12 +283,18 @@ static void thread_exit(void *arg) {
   rt_phase_thread_exit(t);
   rt_registry_lock();
   rt_publish_pending(t);
-  merge_dir(t->site_dir, rt_reg.site_ids, false);
-  merge_dir(t->pair_dir, rt_reg.pair_ids, true);
-  rt_add_relaxed(&rt_reg.allocs, t->allocs);
-  rt_add_relaxed(&rt_reg.alloc_bytes, t->alloc_bytes);
-  rt_add_relaxed(&rt_reg.frees, t->frees);
-  rt_add_relaxed(&rt_reg.freed_bytes, t->freed_bytes);
+  uint64_t sums[4] = {0};
+  for (uint32_t c = 0; c * RT_CHUNK_SLOTS < rt_reg.site_ids; c++)
+    for (uint32_t i = 0; t->site_dir[c] && i < RT_CHUNK_SLOTS; i++) {
+      const rt_slot_t *s = &t->site_dir[c][i];
+      sums[0] += s->allocs, sums[1] += s->alloc_bytes, sums[2] += s->frees, sums[3] += s->freed_bytes;
+    }
+  merge_dir(t, t->site_dir, rt_reg.site_ids, false);
+  merge_dir(t, t->pair_dir, rt_reg.pair_ids, true);
+  rt_add_relaxed(&rt_reg.allocs, sums[0]);
+  rt_add_relaxed(&rt_reg.alloc_bytes, sums[1]);
+  rt_add_relaxed(&rt_reg.frees, sums[2]);
+  rt_add_relaxed(&rt_reg.freed_bytes, sums[3]);
   rt_add_relaxed(&rt_reg.failed_allocs, t->failed_allocs);
   if (t->prev) t->prev->next = t->next;
   else rt_reg.live = t->next;

@@ -1,6 +1,6 @@
 /* malloc/free microbenchmark: `microbench API THREADS ITERS LIVE`.
  * API: mi (plain mimalloc: mi_malloc/mi_free), rt (rt_alloc/rt_free: rtprof
- * off or on by RTPROF), libc (malloc/free: whatever the process's malloc is).
+ * off or on by RTPROF), site (rt_alloc_site at one named site, rt_free), libc (malloc/free: whatever the process's malloc is).
  * Each thread keeps LIVE blocks (0 = alloc/free pairs) and replaces one at
  * random per iteration, sizes 16-512 bytes. Prints ns per alloc+free.
  *
@@ -24,66 +24,61 @@
 #include "rtprof.h"
 #endif
 
-typedef enum { API_MI, API_RT, API_LIBC } api_t;
+typedef enum { API_MI, API_RT, API_SITE, API_LIBC } api_t;
 static api_t api;
 static long iters, live;
 
-static inline void *do_alloc(size_t n) {
-  switch (api) {
-#ifndef MICROBENCH_LIBC_ONLY
-    case API_MI: return mi_malloc(n);
-    case API_RT: return rt_alloc(n);
-#endif
-    default: return malloc(n);
+/* One worker per API, each calling its allocator directly: a runtime switch
+ * on the API would add its own compares to one API's pairs and not the
+ * other's, and callgrind's per-pair difference would count them. */
+#define WORKER(NAME, ALLOC, FREE)                                              \
+  static void *NAME(void *arg) {                                               \
+    uint64_t x = 0x9e3779b97f4a7c15ULL ^ (uintptr_t)arg;                       \
+    void **slots = live ? calloc((size_t)live, sizeof *slots) : NULL;          \
+    for (long i = 0; i < live; i++) slots[i] = ALLOC(16 + (i % 497));          \
+    for (long i = 0; i < iters; i++) {                                         \
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;                                 \
+      size_t size = 16 + (x % 497);                                            \
+      if (live) {                                                              \
+        long k = (long)((x >> 20) % (uint64_t)live);                           \
+        FREE(slots[k]);                                                        \
+        slots[k] = ALLOC(size);                                                \
+        *(char *)slots[k] = 1;                                                 \
+      } else {                                                                 \
+        char *p = ALLOC(size);                                                 \
+        *(volatile char *)p = 1;                                               \
+        FREE(p);                                                               \
+      }                                                                        \
+    }                                                                          \
+    for (long i = 0; i < live; i++) FREE(slots[i]);                            \
+    free(slots);                                                               \
+    return NULL;                                                               \
   }
-}
 
-static inline void do_free(void *p) {
-  switch (api) {
 #ifndef MICROBENCH_LIBC_ONLY
-    case API_MI: mi_free(p); break;
-    case API_RT: rt_free(p); break;
+WORKER(worker_mi, mi_malloc, mi_free)
+WORKER(worker_rt, rt_alloc, rt_free)
+static rt_site_t bench_site;
+#define SITE_ALLOC(n) rt_alloc_site((n), bench_site)
+WORKER(worker_site, SITE_ALLOC, rt_free)
 #endif
-    default: free(p); break;
-  }
-}
-
-static void *worker(void *arg) {
-  uint64_t x = 0x9e3779b97f4a7c15ULL ^ (uintptr_t)arg;
-  void **slots = live ? calloc((size_t)live, sizeof *slots) : NULL;
-  for (long i = 0; i < live; i++) slots[i] = do_alloc(16 + (i % 497));
-  for (long i = 0; i < iters; i++) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    size_t size = 16 + (x % 497);
-    if (live) {
-      long k = (long)((x >> 20) % (uint64_t)live);
-      do_free(slots[k]);
-      slots[k] = do_alloc(size);
-      *(char *)slots[k] = 1;
-    } else {
-      char *p = do_alloc(size);
-      *(volatile char *)p = 1;
-      do_free(p);
-    }
-  }
-  for (long i = 0; i < live; i++) do_free(slots[i]);
-  free(slots);
-  return NULL;
-}
+WORKER(worker_libc, malloc, free)
 
 int main(int argc, char **argv) {
   if (argc != 5) {
-    fprintf(stderr, "usage: microbench mi|rt|libc THREADS ITERS LIVE\n");
+    fprintf(stderr, "usage: microbench mi|rt|site|libc THREADS ITERS LIVE\n");
     return 2;
   }
   if (strcmp(argv[1], "mi") == 0) {
     api = API_MI;
   } else if (strcmp(argv[1], "rt") == 0) {
     api = API_RT;
+  } else if (strcmp(argv[1], "site") == 0) {
+    api = API_SITE;
   } else if (strcmp(argv[1], "libc") == 0) {
     api = API_LIBC;
   } else {
-    fprintf(stderr, "microbench: unknown API '%s' (mi, rt or libc)\n", argv[1]);
+    fprintf(stderr, "microbench: unknown API '%s' (mi, rt, site or libc)\n", argv[1]);
     return 2;
   }
 #ifdef MICROBENCH_LIBC_ONLY
@@ -102,6 +97,12 @@ int main(int argc, char **argv) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   pthread_t th[64];
+  void *(*worker)(void *) = worker_libc;
+#ifndef MICROBENCH_LIBC_ONLY
+  if (api == API_MI) worker = worker_mi;
+  if (api == API_RT) worker = worker_rt;
+  if (api == API_SITE) worker = worker_site, bench_site = rt_site_named("bench", "microbench.c", 1);
+#endif
   for (long i = 0; i < threads; i++) pthread_create(&th[i], NULL, worker, (void *)i);
   for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);
   clock_gettime(CLOCK_MONOTONIC, &t1);
