@@ -186,17 +186,22 @@ static void w_build_id(rt_writer_t *w, const struct dl_phdr_info *info) {
   w_str(w, "-");
 }
 
-static int module_cb(struct dl_phdr_info *info, size_t size, void *arg) {
-  (void)size;
-  rt_module_ctx_t *ctx = arg;
-  uintptr_t lo = UINTPTR_MAX, hi = 0;
+void rt_module_extent(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi) {
+  *lo = UINTPTR_MAX, *hi = 0;
   for (int i = 0; i < info->dlpi_phnum; i++) {
     const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
     if (ph->p_type != PT_LOAD) continue;
     uintptr_t start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_memsz;
-    if (start < lo) lo = start;
-    if (end > hi) hi = end;
+    if (start < *lo) *lo = start;
+    if (end > *hi) *hi = end;
   }
+}
+
+static int module_cb(struct dl_phdr_info *info, size_t size, void *arg) {
+  (void)size;
+  rt_module_ctx_t *ctx = arg;
+  uintptr_t lo, hi;
+  rt_module_extent(info, &lo, &hi);
   if (hi == 0 || ctx->count >= RTPROF_DUMP_MAX_MODULES) return 0;
   const char *path = info->dlpi_name;
   if (path == NULL || path[0] == '\0') path = ctx->count == 0 ? ctx->exe : NULL;

@@ -349,6 +349,9 @@ extern int64_t rt_flush_trigger RT_HIDDEN;
 void rt_flush_request(void) RT_HIDDEN; /* wakes the sampler; never blocks */
 
 /* ---- "dump.c" ------------------------------------------------------------ */
+struct dl_phdr_info;
+/* [lo, hi): the addresses a loaded module's PT_LOAD segments span (hi 0: none). */
+void rt_module_extent(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi) RT_HIDDEN;
 int rt_dump_write(const char *path, const char *reason) RT_HIDDEN;
 void rt_dump_init(void) RT_HIDDEN; /* notes the start time */
 void rt_dump_fork(rt_fork_stage_t stage) RT_HIDDEN;

@@ -253,14 +253,8 @@ typedef struct rt_find_ctx_s {
 static int find_module_cb(struct dl_phdr_info *info, size_t size, void *arg) {
   (void)size;
   rt_find_ctx_t *ctx = arg;
-  uintptr_t lo = UINTPTR_MAX, hi = 0;
-  for (int i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type != PT_LOAD) continue;
-    uintptr_t s = info->dlpi_addr + ph->p_vaddr, e = s + ph->p_memsz;
-    if (s < lo) lo = s;
-    if (e > hi) hi = e;
-  }
+  uintptr_t lo, hi;
+  rt_module_extent(info, &lo, &hi);
   if (ctx->addr < lo || ctx->addr >= hi) return 0;
   if (rt_sk.nmods >= RT_SYM_MODULES) return 1;
   rt_symmod_t *m = &rt_sk.mods[rt_sk.nmods++];

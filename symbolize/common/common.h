@@ -29,6 +29,8 @@ const char *rtprof_intern(const char *s, size_t n);
 /* Grows *arr (of *cap elements of `size` bytes) to hold at least `need`. */
 void rtprof_grow(void *arr, size_t *cap, size_t need, size_t size);
 uint64_t rtprof_hash64(uint64_t h, uint64_t v);
+/* CRC-32 (IEEE 802.3, as gzip and .gnu_debuglink use it), continued from crc. */
+uint32_t rtprof_crc32(uint32_t crc, const unsigned char *p, size_t n);
 typedef struct rtprof_map_s {  /* u64 key -> index, open addressing */
   uint64_t *keys;
   size_t *vals;            /* index + 1; 0: empty slot */

@@ -75,6 +75,19 @@ void rtprof_grow(void *arr, size_t *cap, size_t need, size_t size) {
   *cap = c;
 }
 
+uint32_t rtprof_crc32(uint32_t crc, const unsigned char *p, size_t n) {
+  static uint32_t table[256];
+  if (!table[1])
+    for (uint32_t i = 0; i < 256; i++) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; k++) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+  crc = ~crc;
+  while (n--) crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
 uint64_t rtprof_hash64(uint64_t h, uint64_t v) {
   /* splitmix64 finalizer over h ^ v: cheap and well mixed */
   uint64_t z = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));

@@ -231,19 +231,6 @@ void rtprof_elf_funcs_free(rtprof_elf_funcs_t *f) {
 }
 
 /* ---- separate debug files ------------------------------------------------------- */
-static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n) {
-  static uint32_t table[256];
-  if (!table[1])
-    for (uint32_t i = 0; i < 256; i++) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; k++) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-  crc = ~crc;
-  while (n--) crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-  return ~crc;
-}
-
 /* The .gnu_debuglink of e: the debug file's name and its CRC32. */
 static bool elf_debuglink(const elf_t *e, char **name, uint32_t *crc) {
   if (!e->sh || e->eh.e_shstrndx >= e->eh.e_shnum) return false;
@@ -286,7 +273,7 @@ static bool debug_file_matches(const char *path, const char *buildid, bool check
     while (ok && off < e.size) {
       size_t k = e.size - off < CHUNK ? (size_t)(e.size - off) : CHUNK;
       ok = read_at(e.fd, buf, k, off);
-      c = crc32_update(c, buf, k);
+      c = rtprof_crc32(c, buf, k);
       off += k;
     }
     ok = ok && c == crc;

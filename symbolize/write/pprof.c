@@ -300,19 +300,6 @@ static void write_locations(pprof_t *pp) {
 }
 
 /* ---- gzip without compression (RFC 1952 around RFC 1951 stored blocks) ---- */
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n) {
-  static uint32_t table[256];
-  if (!table[1])
-    for (uint32_t i = 0; i < 256; i++) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; k++) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-  crc = ~crc;
-  for (size_t i = 0; i < n; i++) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-  return ~crc;
-}
-
 static void put_le32(FILE *out, uint32_t v) {
   uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
   fwrite(b, 1, 4, out);
@@ -329,7 +316,7 @@ static void write_gzip(FILE *out, const uint8_t *p, size_t n) {
     if (len) fwrite(p + off, 1, len, out);
     off += len;
   } while (off < n);
-  put_le32(out, crc32_update(0, p, n));
+  put_le32(out, rtprof_crc32(0, p, n));
   put_le32(out, (uint32_t)n);
 }
 
