@@ -132,8 +132,9 @@ static void close_top(rt_thread_t *t) {
     rt_snapshot_peak_check(committed_now);
     int64_t committed = (int64_t)committed_now - f->committed_begin;
     int64_t live = rt_live_bytes_now() - f->live_begin;
-    rt_add_relaxed(&p->calls, 1);
+    bool first = rt_add_relaxed(&p->calls, 1) == 0;
     __atomic_fetch_sub(&p->open, 1, __ATOMIC_RELAXED);
+    if (first) rt_phase_first_call_end(f->id); /* the baseline of bytes per call */
     rt_add_relaxed(&p->committed_delta, committed);
     rt_add_relaxed(&p->live_delta, live);
     rt_add_relaxed(&p->wall_ns, rt_now_ns() - f->t0_ns);
