@@ -307,6 +307,7 @@ static uint32_t w_phases(rt_writer_t *w) {
     w_sfield(w, "committed_delta_max", p.committed_delta_max);
     w_sfield(w, "live_delta", p.live_delta);
     w_field(w, "wall_ns", p.wall_ns);
+    w_sfield(w, "blocks_delta", p.blocks_delta);
     w_str(w, " name="), w_text(w, p.name), w_str(w, "\n");
     n++;
   }

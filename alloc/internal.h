@@ -136,6 +136,7 @@ typedef struct rt_slot_s {
 typedef struct rt_phase_frame_s {
   uint32_t id;                /* phase id, 0 when not recorded (table full) */
   int64_t committed_begin, live_begin;
+  int64_t blocks_begin;       /* live blocks (their tags are rtprof's overhead) */
   uint64_t t0_ns;
 } rt_phase_frame_t;
 
@@ -290,6 +291,7 @@ typedef struct rt_phase_info_s {
   const char *name;
   uint64_t calls, open;
   int64_t committed_delta, committed_delta_max, live_delta;
+  int64_t blocks_delta;       /* live blocks at end - at begin, summed */
   uint64_t wall_ns;
 } rt_phase_info_t;
 uint32_t rt_phase_count(void) RT_HIDDEN;   /* ids 1..count are in use */

@@ -139,6 +139,7 @@ static long ensure_phase(builder_t *b, const rtprof_dump_t *d, size_t pi, long *
   r->wall_ns += ph->wall_ns;
   r->committed_delta = rtprof_add_sat(r->committed_delta, ph->committed_delta);
   r->live_delta = rtprof_add_sat(r->live_delta, ph->live_delta);
+  r->blocks_delta = rtprof_add_sat(r->blocks_delta, ph->blocks_delta);
   if (ph->committed_delta_max > r->committed_delta_max) r->committed_delta_max = ph->committed_delta_max;
   pmap[pi] = g;
   return g;
@@ -279,6 +280,7 @@ void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps, 
   builder_t *b = rtprof_xcalloc(1, sizeof *b);
   b->m = m;
   b->skip = skip;
+  long **smaps = rtprof_xcalloc(ndumps + 1, sizeof *smaps), **pmaps = rtprof_xcalloc(ndumps + 1, sizeof *pmaps);
   for (size_t di = 0; di < ndumps; di++) {
     rtprof_dump_t *d = &dumps[di];
     add_totals(&m->totals, &d->totals);
@@ -301,8 +303,7 @@ void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps, 
     for (size_t i = 0; i < d->nwarnings; i++) add_warning(m, &d->warnings[i]);
     for (size_t i = 0; i < d->nerrors; i++) add_error(b, di, &d->errors[i], smap);
     m->warnings_dropped += d->warnings_dropped;
-    free(smap);
-    free(pmap);
+    smaps[di] = smap, pmaps[di] = pmap; /* for the peak and the growth, below */
   }
   for (size_t i = 0; i < m->nsites; i++) {
     rtprof_rsite_t *r = &m->sites[i];
@@ -311,6 +312,11 @@ void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps, 
   }
   order_phases(m);
   if (m->nerrors > 1) qsort(m->errors, m->nerrors, sizeof *m->errors, cmp_errors);
+  rtprof_model_peak(m, (const long *const *)smaps, (const long *const *)pmaps);
+  rtprof_model_growth(m, (const long *const *)smaps, (const long *const *)pmaps);
+  for (size_t di = 0; di < ndumps; di++) free(smaps[di]), free(pmaps[di]);
+  free(smaps);
+  free(pmaps);
   rtprof_map_free(&b->site_by_hash);
   rtprof_map_free(&b->phase_by_path);
   rtprof_map_free(&b->pair_index);
@@ -324,6 +330,7 @@ static int cmp_sites(const void *a, const void *b, void *ctx) {
   rtprof_sort_t sort = *(const rtprof_sort_t *)((void **)ctx)[1];
   const rtprof_rsite_t *x = &m->sites[*(const size_t *)a], *y = &m->sites[*(const size_t *)b];
   int c = 0;
+  if (x->suppressed != y->suppressed) return x->suppressed ? 1 : -1; /* set aside: last */
   if (sort == RTPROF_SORT_LIVE) { /* live bytes are signed when a dump is inconsistent */
     int64_t lx = (int64_t)(x->alloc_bytes - x->freed_bytes), ly = (int64_t)(y->alloc_bytes - y->freed_bytes);
     c = lx > ly ? -1 : lx < ly;
@@ -343,6 +350,8 @@ size_t *rtprof_model_sorted_sites(const rtprof_model_t *m, rtprof_sort_t sort) {
   return idx;
 }
 
+size_t rtprof_model_shown_sites(const rtprof_model_t *m) { return m->nsites - (size_t)m->suppressed.sites; }
+
 long rtprof_model_find_phase(const rtprof_model_t *m, const char *path) {
   for (size_t i = 0; i < m->nphases; i++)
     if (strcmp(m->phases[i].path, path) == 0) return (long)i;
@@ -357,6 +366,7 @@ size_t rtprof_model_site_groups(const rtprof_model_t *m, rtprof_sgroup_t **out) 
   size_t n = 0;
   for (size_t i = 0; i < m->nsites; i++) {
     const rtprof_rsite_t *s = &m->sites[idx[i]];
+    if (s->suppressed) continue; /* set aside: counted in m->suppressed */
     uint64_t h = frame_hash(1, &s->frames[0]);
     long k = rtprof_map_get(&by_hash, h);
     while (k >= 0 && !rtprof_frame_equal(g[k].frame, &s->frames[0])) k = next[k];
@@ -400,6 +410,9 @@ void rtprof_model_free(rtprof_model_t *m) {
   free(m->phases);
   free(m->phase_order);
   free(m->warnings);
+  free(m->growth);
+  for (size_t i = 0; m->snap_top_site && i < m->ndumps; i++) free(m->snap_top_site[i]);
+  free(m->snap_top_site);
   memset(m, 0, sizeof *m);
 }
 

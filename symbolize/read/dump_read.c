@@ -434,6 +434,7 @@ static int rec_phase(reader_t *r, const char *p, const char *end) {
       FIELD(rtprof_phase_t, live_delta, F_I64),
       FIELD(rtprof_phase_t, wall_ns, F_U64),
       FIELD(rtprof_phase_t, name, F_NAME),
+      FIELD_OPT(rtprof_phase_t, blocks_delta, F_I64),
   };
   rtprof_dump_t *d = r->d;
   rtprof_phase_t ph = {0};

@@ -39,6 +39,7 @@ typedef struct rtprof_phase_s {
   uint64_t id, parent;     /* parent 0: top level */
   uint64_t calls, open, wall_ns;
   int64_t committed_delta, committed_delta_max, live_delta;
+  int64_t blocks_delta;    /* optional: live blocks at end - at begin, summed */
   const char *name;        /* interned */
   const char *path;        /* interned; set once the whole dump is read */
 } rtprof_phase_t;

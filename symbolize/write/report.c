@@ -18,7 +18,7 @@ static const char *sort_name(rtprof_sort_t s) {
 /* Sites shown: sorted, cut to --top (text always; JSON and collapsed only
  * when --top was given). */
 static size_t shown_sites(const rtprof_model_t *m, const rtprof_report_opts_t *o, bool always_top) {
-  size_t n = m->nsites;
+  size_t n = rtprof_model_shown_sites(m); /* suppressed sites: apart (write/memory.c) */
   if ((always_top || o->top_given) && o->top && o->top < n) n = o->top;
   return n;
 }
@@ -165,25 +165,28 @@ static void fill_leak(const rtprof_rsite_t *s, cell_t *c) {
   snprintf(c[2].s, sizeof c->s, "%" PRId64, live_of(s->allocs, s->frees));
   rtprof_human_bytes(c[3].s, sizeof c->s, s->alloc_bytes);
   snprintf(c[4].s, sizeof c->s, "%" PRIu64, s->allocs);
+  /* a site that frees some of its blocks and keeps others is the likelier leak */
+  if (s->frees) snprintf(c[5].s, sizeof c->s, "%" PRIu64, s->frees);
+  else snprintf(c[5].s, sizeof c->s, "never");
 }
 
 static void text_sites(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
   static const char *const top_heads[] = {"#", "id", "alloc bytes", "allocs", "live bytes", "live blocks"};
-  static const char *const leak_heads[] = {"#", "id", "live bytes", "live blocks", "alloc bytes", "allocs"};
+  static const char *const leak_heads[] = {"#", "id", "live bytes", "live blocks", "alloc bytes", "allocs", "frees"};
   size_t *idx = rtprof_model_sorted_sites(m, o->sort);
   size_t n = shown_sites(m, o, true);
-  fprintf(out, "\nTop sites by %s (%zu of %zu)\n", sort_name(o->sort), n, m->nsites);
+  fprintf(out, "\nTop sites by %s (%zu of %zu)\n", sort_name(o->sort), n, rtprof_model_shown_sites(m));
   if (n == 0) fprintf(out, "  none\n");
   else text_site_table(out, m, idx, n, top_heads, 6, o->stacks, fill_top);
   free(idx);
 
   idx = rtprof_model_sorted_sites(m, RTPROF_SORT_LIVE);
   size_t leaks = 0;
-  while (leaks < m->nsites && live_of(m->sites[idx[leaks]].alloc_bytes, m->sites[idx[leaks]].freed_bytes) > 0) leaks++;
+  while (leaks < rtprof_model_shown_sites(m) && live_of(m->sites[idx[leaks]].alloc_bytes, m->sites[idx[leaks]].freed_bytes) > 0) leaks++;
   n = o->top && o->top < leaks ? o->top : leaks;
   fprintf(out, "\nLeaks (live at exit) by live bytes (%zu of %zu sites with live bytes)\n", n, leaks);
   if (n == 0) fprintf(out, "  none\n");
-  else text_site_table(out, m, idx, n, leak_heads, 6, o->stacks, fill_leak);
+  else text_site_table(out, m, idx, n, leak_heads, 7, o->stacks, fill_leak);
   free(idx);
 }
 
@@ -379,7 +382,9 @@ static void write_text(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   text_totals(out, m);
   text_errors(out, m);
   text_sites(out, m, o);
+  rtprof_text_suppressed(out, m);
   text_phases(out, m, root);
+  rtprof_text_memory(out, m, o);
   text_tail(out, m);
   if (o->timeline) text_timeline(out, m);
 }
@@ -552,6 +557,10 @@ static void json_timeline(FILE *out, const rtprof_model_t *m) {
       rtprof_json_str(out, sn->kind);
       fputs(", \"name\": ", out);
       rtprof_json_str(out, sn->name);
+      for (uint32_t k = 0; k < sn->ntop; k++) /* the sites holding the most, when recorded */
+        fprintf(out, "%s{\"id\": %" PRIu64 ", \"live_bytes\": %" PRIu64 "}%s", k ? ", " : ", \"top\": [",
+                m->snap_top_site[di][sn->top_off + k] >= 0 ? m->sites[m->snap_top_site[di][sn->top_off + k]].id : 0,
+                d->snap_tops[sn->top_off + k].live_bytes, k + 1 == sn->ntop ? "]" : "");
       fputc('}', out);
     }
   }
@@ -582,6 +591,7 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   json_head(out, m);
   bool *shown = json_sites(out, m, o);
   json_phases(out, m, root, shown);
+  rtprof_json_memory(out, m, shown);
   free(shown);
   json_overflow_symbols(out, m);
   json_errors(out, m);

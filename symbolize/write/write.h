@@ -32,6 +32,12 @@ int rtprof_report_write(FILE *out, const rtprof_model_t *m, const rtprof_report_
 /* What a kind of heap misuse means ("a block freed twice"), or NULL. */
 const char *rtprof_error_meaning(const char *kind);
 
+/* ---- "memory.c": suppressed sites, the peak, growing sites, the RSS split -- */
+void rtprof_text_suppressed(FILE *out, const rtprof_model_t *m);
+void rtprof_text_memory(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o);
+/* "peak", "suppressed", "growing", "memory"; shown: sites listed in "sites". */
+void rtprof_json_memory(FILE *out, const rtprof_model_t *m, const bool *shown);
+
 /* ---- "pprof.c": the report as a pprof profile ------------------------------- */
 /* profile.proto, gzip-wrapped: one sample per (site, phase) pair and one for
  * the rest of each site. Returns 0, or -1 after a message (out is a tty). */
