@@ -26,6 +26,7 @@ static struct {
   int64_t trigger;            /* published live bytes that ask for a capture (atomic) */
   uint64_t captures;          /* captures taken, for the docs' cost figures (atomic) */
   int again;                  /* a capture was asked for while one ran (atomic) */
+  bool ready;                 /* set once at init: the buffers are mapped */
 } rt_pk = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 bool rt_peak_init(void) {
@@ -39,7 +40,8 @@ bool rt_peak_init(void) {
   rt_pk.cur_phase = rt_os_alloc(phases);
   rt_pk.best_phase = rt_os_alloc(phases);
   rt_pk.pair_first = rt_os_alloc((size_t)rt_pk.pair_ids * sizeof(uint64_t));
-  return rt_pk.cur_site && rt_pk.best_site && rt_pk.cur_phase && rt_pk.best_phase && rt_pk.pair_first;
+  rt_pk.ready = rt_pk.cur_site && rt_pk.best_site && rt_pk.cur_phase && rt_pk.best_phase && rt_pk.pair_first;
+  return rt_pk.ready;
 }
 
 int64_t rt_peak_trigger(void) { return rt_load_relaxed(&rt_pk.trigger); }
@@ -113,7 +115,7 @@ static void capture_locked(void) {
  * thread looks again once done (it checks after unlocking, the requester
  * asks before trying), so the last climb before a peak is never lost. */
 void rt_peak_capture(void) {
-  if (rt_pk.cur_site == NULL) return;
+  if (!rt_pk.ready) return;
   __atomic_store_n(&rt_pk.again, 1, __ATOMIC_SEQ_CST);
   while (__atomic_exchange_n(&rt_pk.again, 0, __ATOMIC_SEQ_CST)) {
     if (pthread_mutex_trylock(&rt_pk.lock) != 0) {
@@ -140,13 +142,13 @@ static bool lock_briefly(void) {
  * becomes the peak when it beats the best capture (a program whose peak is
  * at exit, or below the first trigger). */
 void rt_peak_capture_now(void) {
-  if (rt_pk.cur_site == NULL || rt_registry_held() || !lock_briefly()) return;
+  if (!rt_pk.ready || rt_registry_held() || !lock_briefly()) return;
   capture_locked();
   pthread_mutex_unlock(&rt_pk.lock);
 }
 
 bool rt_peak_read(rt_peak_view_fn fn, void *ctx) {
-  if (rt_pk.cur_site == NULL || !lock_briefly()) return false;
+  if (!rt_pk.ready || !lock_briefly()) return false;
   bool taken = rt_pk.best.taken;
   if (taken) fn(ctx, &rt_pk.best, rt_pk.best_site, rt_pk.best_phase);
   pthread_mutex_unlock(&rt_pk.lock);
@@ -156,7 +158,7 @@ bool rt_peak_read(rt_peak_view_fn fn, void *ctx) {
 uint64_t rt_peak_captures(void) { return rt_load_relaxed(&rt_pk.captures); }
 
 void rt_peak_fork(rt_fork_stage_t stage) {
-  if (rt_pk.cur_site == NULL) return;
+  if (!rt_pk.ready) return;
   if (stage == RT_FORK_PREPARE) pthread_mutex_lock(&rt_pk.lock);
   else if (stage == RT_FORK_PARENT) pthread_mutex_unlock(&rt_pk.lock);
   else pthread_mutex_init(&rt_pk.lock, NULL);

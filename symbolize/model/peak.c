@@ -75,6 +75,7 @@ void rtprof_model_growth(rtprof_model_t *m, const long *const *smaps, const long
   rtprof_map_t index = {0};
   for (size_t di = 0; di < m->ndumps; di++) {
     const rtprof_dump_t *d = &m->dumps[di];
+    if (!d->peak.present) continue; /* written before first calls were recorded */
     for (size_t i = 0; i < d->npairs; i++) { /* live at the dump, per merged pair */
       const rtprof_pair_t *pr = &d->pairs[i];
       const rtprof_phase_t *ph = &d->phases[rtprof_dump_find_phase(d, pr->phase)];

@@ -62,6 +62,11 @@ static void text_peak(FILE *out, const rtprof_model_t *m, const rtprof_report_op
   }
   free(idx);
   n = rtprof_peak_phases(m, &idx);
+  long root = o->phase ? rtprof_model_find_phase(m, o->phase) : -1; /* --phase: its subtree */
+  size_t k = 0;
+  for (size_t r = 0; r < n; r++)
+    if (root < 0 || rtprof_model_phase_in(m, (long)idx[r], root)) idx[k++] = idx[r];
+  n = k;
   shown = cut(n, o);
   fprintf(out, "  by phase (%zu of %zu; flat: the phase each block was allocated in)\n", shown, n);
   if (shown) fprintf(out, "      at peak   share  phase\n");
@@ -136,8 +141,11 @@ static void text_split(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   if (e.known) split_row(out, "exit", &e);
   long *v = rtprof_xmalloc((m->nphases + 1) * sizeof *v);
   size_t n = 0;
+  long root = o->phase ? rtprof_model_find_phase(m, o->phase) : -1; /* --phase: its subtree */
   for (size_t i = 0; i < m->nphases; i++)
-    if (m->phases[i].committed_delta || m->phases[i].live_delta) v[n++] = (long)i;
+    if ((m->phases[i].committed_delta || m->phases[i].live_delta) &&
+        (root < 0 || rtprof_model_phase_in(m, (long)i, root)))
+      v[n++] = (long)i;
   qsort_r(v, n, sizeof *v, cmp_abs_delta, (void *)m);
   size_t shown = cut(n, o);
   if (shown) {
@@ -213,9 +221,11 @@ void rtprof_json_memory(FILE *out, const rtprof_model_t *m, const bool *shown) {
     fputs("]},\n", out);
   }
   const rtprof_suppressed_t *s = &m->suppressed;
+  bool recorded = p->present; /* dumps from before the peak was recorded have neither */
   fprintf(out, "  \"suppressed\": {\"sites\": %" PRIu64 ", \"live_blocks\": %" PRIu64 ", \"live_bytes\": %" PRIu64
           ", \"allocs\": %" PRIu64 ", \"alloc_bytes\": %" PRIu64 ", \"by_default\": %" PRIu64 "},\n",
           s->sites, s->live_blocks, s->live_bytes, s->allocs, s->alloc_bytes, s->by_default);
+  if (!recorded) return;
   fputs("  \"growing\": [", out);
   bool first = true;
   for (size_t i = 0; i < m->ngrowth; i++) {
