@@ -383,6 +383,7 @@ size_t rtprof_model_site_groups(const rtprof_model_t *m, rtprof_sgroup_t **out) 
     g[k].frees += s->frees;
     g[k].freed_bytes += s->freed_bytes;
     g[k].peak_live_bytes += s->peak_live_bytes;
+    g[k].at_peak += s->at_peak;
   }
   rtprof_map_free(&by_hash);
   free(next);

@@ -60,6 +60,7 @@ typedef struct rtprof_sgroup_s {  /* report sites sharing their attributed frame
   uint32_t nsites;
   uint64_t allocs, alloc_bytes, frees, freed_bytes;
   uint64_t peak_live_bytes;        /* summed: an upper bound */
+  uint64_t at_peak;        /* live bytes at the process's peak, summed */
 } rtprof_sgroup_t;
 
 typedef struct rtprof_mpeak_s {  /* the process's peak (model/peak.c) */
@@ -177,6 +178,7 @@ typedef struct rtprof_dside_s {   /* one side of a diff's site */
   uint64_t first_id;       /* report site id of its largest member */
   uint32_t nsites;         /* report sites it gathers */
   uint64_t allocs, alloc_bytes, frees, freed_bytes;
+  uint64_t at_peak;        /* live bytes at the process's peak */
 } rtprof_dside_t;
 
 typedef struct rtprof_dsite_s {   /* a site in both runs, or in one */

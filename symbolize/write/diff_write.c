@@ -226,6 +226,7 @@ static void write_text(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opt
   text_totals(out, df);
   text_phases(out, df, o);
   text_sites(out, df, o);
+  rtprof_diff_text_peak(out, df, o);
   text_summary(out, df);
 }
 
@@ -344,6 +345,7 @@ static void write_json(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opt
     fputc('}', out);
   }
   fputs(n ? "\n  ],\n" : "],\n", out);
+  rtprof_diff_json_peak(out, df, o);
   fputs("  \"summary\": {", out);
   json_summary(out, df, false);
   fputs(", ", out);

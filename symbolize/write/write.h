@@ -63,4 +63,8 @@ typedef struct rtprof_diff_opts_s {
 } rtprof_diff_opts_t;
 void rtprof_diff_write(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opts_t *o);
 
+/* ---- "diff_peak.c": the peak's composition, before -> after ---------------- */
+void rtprof_diff_text_peak(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opts_t *o);
+void rtprof_diff_json_peak(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opts_t *o);
+
 #endif /* RTPROF_WRITE_H */
