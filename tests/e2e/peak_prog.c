@@ -3,7 +3,8 @@
  * "keep" keeps 20 MiB to the end. The process's peak is hold's 30 MiB;
  * with --fixed, hold never holds more than 5 MiB and the peak is keep's
  * 20 MiB at exit. --threads N: N threads share each phase's bytes, and each
- * frees the blocks its neighbour allocated. SITE: markers give the lines. */
+ * frees the blocks its neighbour allocated. --touch writes every block held.
+ * SITE: markers give the lines. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 static int nthreads = 1;
 static int fixed;
+static int touch; /* --touch: write every block, so RSS holds them */
 static pthread_barrier_t barrier;
 static void *blocks[MAX_THREADS][MAX_BLOCKS];
 static int nblocks[MAX_THREADS];
@@ -53,7 +55,10 @@ static void hold(int self, size_t block, int n) {
     sync_threads();
     return;
   }
-  for (int i = 0; i < n; i++) blocks[self][i] = rt_alloc(block); /* SITE:hold */
+  for (int i = 0; i < n; i++) {
+    blocks[self][i] = rt_alloc(block); /* SITE:hold */
+    if (touch) memset(blocks[self][i], 1, block);
+  }
   nblocks[self] = n;
   sync_threads(); /* the peak: every thread holds its share */
   free_neighbours(self);
@@ -63,7 +68,10 @@ static void hold(int self, size_t block, int n) {
 static void *keep(int self, size_t block, int n) {
   PROFILE_PHASE("keep");
   void **kept = rt_alloc((size_t)n * sizeof *kept); /* SITE:keep_index */
-  for (int i = 0; i < n; i++) kept[i] = rt_alloc(block); /* SITE:keep */
+  for (int i = 0; i < n; i++) {
+    kept[i] = rt_alloc(block); /* SITE:keep */
+    if (touch) memset(kept[i], 1, block);
+  }
   (void)self;
   return kept;
 }
@@ -83,10 +91,11 @@ static void *worker(void *arg) {
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--fixed") == 0) fixed = 1;
+    else if (strcmp(argv[i], "--touch") == 0) touch = 1;
     else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) nthreads = atoi(argv[++i]);
   }
   if (nthreads < 1 || nthreads > MAX_THREADS || (nthreads != 1 && 20 % nthreads != 0)) {
-    fprintf(stderr, "usage: peak_prog [--fixed] [--threads 1|2|4]\n");
+    fprintf(stderr, "usage: peak_prog [--fixed] [--touch] [--threads 1|2|4]\n");
     return 2;
   }
   if (nthreads == 1) {
