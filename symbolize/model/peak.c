@@ -48,6 +48,7 @@ static int cmp_growth(const void *a, const void *b) {
   const rtprof_growth_t *x = a, *y = b;
   int64_t gx = (int64_t)(x->last - x->first), gy = (int64_t)(y->last - y->first);
   if (gx != gy) return gx > gy ? -1 : 1;
+  if ((x->phase < 0) != (y->phase < 0)) return x->phase < 0 ? 1 : -1; /* bytes per call first */
   if (x->site != y->site) return x->site < y->site ? -1 : 1;
   return x->phase < y->phase ? -1 : x->phase > y->phase;
 }
