@@ -191,6 +191,16 @@ static void draw_markers(chart_t *c) {
       fputs("</text></g>\n", out);
     }
   }
+  if (c->d->peak.present) { /* the process's highest live bytes: the peak the report breaks down */
+    char t[32], h[32];
+    fmt_time(t, sizeof t, c, c->d->peak.t_ns);
+    rtprof_human_bytes(h, sizeof h, c->d->peak.live_bytes);
+    double x = px(c, c->d->peak.t_ns);
+    fprintf(out, "<g class=\"livepeak\"><title>highest live bytes: %s at %s (see Live at the peak)</title>\n"
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>\n"
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">live peak</text></g>\n",
+            h, t, x, PLOT_T, x, PLOT_B, COLOR_LIVE, x + 3, PLOT_T + 10, COLOR_LIVE);
+  }
   fputs("</g>\n", out);
 }
 

@@ -93,3 +93,10 @@ for when in ("peak", "exit"):
     assert m[when]["rss_bytes"] >= m[when]["live_bytes"], (when, m[when])
 PY
 echo "peak: exact by site and phase on 1 and 4 threads; diff; RSS split"
+
+# HTML: the peak marked on the timeline, its own section and data
+RTPROF=1 RTPROF_INTERVAL=1 RTPROF_OUT="$OUT/timeline.dump" "$OUT/peak"
+"$RTPROF" report --html "$OUT/page.html" "$OUT/timeline.dump" > /dev/null
+grep -q '<g class="livepeak"><title>highest live bytes: 30.0 MiB at' "$OUT/page.html" || fail "HTML: no live peak marker"
+grep -q '<section id="peak" hidden><h2>Live at the peak</h2>' "$OUT/page.html" || fail "HTML: no peak section"
+grep -q '"peak": {"live_bytes": 31457280, ' "$OUT/page.html" || fail "HTML: no peak data"
