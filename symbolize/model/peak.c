@@ -70,7 +70,8 @@ static rtprof_growth_t *row(rtprof_model_t *m, size_t *cap, rtprof_map_t *index,
  * per later call is (last - first) / (calls - 1): exact for a site that
  * leaks the same bytes in every call, whatever it kept from the first.
  * Across the run: a site named by at least 3 snapshots whose live bytes
- * rose at least twice and fell at most once for every 4 rises. */
+ * rose at least twice and fell at most once for every 4 rises, and stand
+ * higher at the dump than at its first snapshot. */
 void rtprof_model_growth(rtprof_model_t *m, const long *const *smaps, const long *const *pmaps) {
   size_t cap = 0;
   rtprof_map_t index = {0};
@@ -128,6 +129,21 @@ void rtprof_model_growth(rtprof_model_t *m, const long *const *smaps, const long
         }
         g->last = t->live_bytes, g->t_last = sn->t_ns;
         g->points++;
+      }
+    }
+    /* the run ends with each site's live bytes at the dump, exact: a site
+     * that left the top sites because it shrank must not look grown */
+    for (size_t i = 0; i < d->nsites; i++) {
+      long r = rtprof_map_get(&last, (uint64_t)smaps[di][i]);
+      if (r < 0) continue;
+      rtprof_growth_t *g = &m->growth[r];
+      uint64_t live = d->sites[i].alloc_bytes - d->sites[i].freed_bytes;
+      if (g->t_last != d->snapshots[d->nsnapshots - 1].t_ns || g->points == 1) { /* not in the last top */
+        if (live < g->last) g->falls++;
+        else if (live > g->last) g->rises++;
+        g->last = live, g->t_last = d->snapshots[d->nsnapshots - 1].t_ns;
+      } else if (live < g->last) {
+        g->falls++, g->last = live;
       }
     }
     rtprof_map_free(&last);
