@@ -78,14 +78,19 @@ static void capture_locked(void) {
     blocks += (int64_t)(s.allocs - s.frees);
   }
   memset(rt_pk.cur_phase, 0, nphases * sizeof *rt_pk.cur_phase);
-  for (uint32_t id = 1; id < npairs; id++) {
+  /* pair ids: P < rt_options.phases is phase P's overflow row (only those
+   * of phases in use), the rest are handed out from rt_options.phases on */
+  for (uint32_t id = 1; nphases > 1 && id < npairs; id++) {
+    if (id == nphases && id < rt_options.phases) id = rt_options.phases;
+    if (id >= npairs) break;
     uint32_t phase, site;
     rt_pair_key(id, &phase, &site);
     if (phase == 0 || phase >= nphases) continue;
     rt_slot_sum(true, id, &s);
     rt_pk.cur_phase[phase] += slot_live(&s);
   }
-  uint64_t slots = (uint64_t)(nsites + npairs) * (rt_registry_threads() + 1);
+  uint64_t pairs_used = npairs > rt_options.phases ? npairs - rt_options.phases + nphases : nphases;
+  uint64_t slots = (uint64_t)(nsites + pairs_used) * (rt_registry_threads() + 1);
   rt_registry_unlock();
   rt_add_relaxed(&rt_pk.captures, 1);
   if (total > (int64_t)rt_pk.best.live_bytes || !rt_pk.best.taken) {
