@@ -21,7 +21,7 @@
  * loader's link maps and search lists of a dlopen()ed library. */
 static const char *const builtin[] = {
     "*_IO_file_doallocate",                           /* stdio buffers */
-    "*__nss_*", "nss_database_*",                     /* NSS */
+    "*__nss_*", "nss_database_*", "global_state_allocate", /* NSS */
     "getpwuid", "getpwnam", "getgrgid", "getgrnam",   /* their static buffers */
     "_nl_*", "*setlocale", "read_alias_file",         /* locale */
     "_dl_*", "dl_open_worker*",                       /* the dynamic loader */

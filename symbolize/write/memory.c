@@ -68,7 +68,7 @@ static void text_peak(FILE *out, const rtprof_model_t *m, const rtprof_report_op
     if (root < 0 || rtprof_model_phase_in(m, (long)idx[r], root)) idx[k++] = idx[r];
   n = k;
   shown = cut(n, o);
-  fprintf(out, "  by phase (%zu of %zu; flat: the phase each block was allocated in)\n", shown, n);
+  if (n) fprintf(out, "  by phase (%zu of %zu; flat: the phase each block was allocated in)\n", shown, n);
   if (shown) fprintf(out, "      at peak   share  phase\n");
   for (size_t r = 0; r < shown; r++) {
     const rtprof_rphase_t *ph = &m->phases[idx[r]];
