@@ -371,7 +371,14 @@ static void text_timeline(FILE *out, const rtprof_model_t *m) {
       const rtprof_snapshot_t *sn = &d->snapshots[i];
       for (int j = 0; j < 4; j++) fprintf(out, "  %*s", w[j], c[i * 4 + j].s);
       const char *path = sn->phase ? d->phases[rtprof_dump_find_phase(d, sn->phase)].path : "-";
-      fprintf(out, "  %-*s  %s%s%s\n", wp, path, sn->kind, sn->name ? ": " : "", sn->name ? sn->name : "");
+      fprintf(out, "  %-*s  %s%s%s", wp, path, sn->kind, sn->name ? ": " : "", sn->name ? sn->name : "");
+      for (uint32_t k = 0; k < sn->ntop && k < 3; k++) { /* the sites holding the most then, when recorded */
+        char b[32];
+        long site = m->snap_top_site[di][sn->top_off + k];
+        rtprof_human_bytes(b, sizeof b, d->snap_tops[sn->top_off + k].live_bytes);
+        fprintf(out, "%s#%" PRIu64 " %s", k ? ", " : "  top: ", site >= 0 ? m->sites[site].id : 0, b);
+      }
+      fputc('\n', out);
     }
     free(c);
   }

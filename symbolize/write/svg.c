@@ -195,13 +195,52 @@ static void draw_markers(chart_t *c) {
     char t[32], h[32];
     fmt_time(t, sizeof t, c, c->d->peak.t_ns);
     rtprof_human_bytes(h, sizeof h, c->d->peak.live_bytes);
-    double x = px(c, c->d->peak.t_ns);
+    uint64_t last = c->d->snapshots[c->d->nsnapshots - 1].t_ns;
+    double x = px(c, c->d->peak.t_ns < last ? c->d->peak.t_ns : last);
     fprintf(out, "<g class=\"livepeak\"><title>highest live bytes: %s at %s (see Live at the peak)</title>\n"
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>\n"
             "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">live peak</text></g>\n",
             h, t, x, PLOT_T, x, PLOT_B, COLOR_LIVE, x + 3, PLOT_T + 10, COLOR_LIVE);
   }
   fputs("</g>\n", out);
+}
+
+/* The live bytes of the 3 sites that held the most in any snapshot's top
+ * sites (snapshot_top), thin lines through the snapshots that name them. */
+#define TOP_LINES 3
+static void draw_top_sites(chart_t *c) {
+  const rtprof_dump_t *d = c->d;
+  uint64_t id[TOP_LINES] = {0}, max[TOP_LINES] = {0};
+  for (size_t k = 0; k < d->nsnap_tops; k++) {
+    const rtprof_id_bytes_t *t = &d->snap_tops[k];
+    int slot = -1;
+    for (int i = 0; i < TOP_LINES; i++)
+      if (max[i] && id[i] == t->id) slot = i;
+    if (slot >= 0) {
+      if (t->live_bytes > max[slot]) max[slot] = t->live_bytes;
+    } else {
+      int low = 0;
+      for (int i = 1; i < TOP_LINES; i++)
+        if (max[i] < max[low]) low = i;
+      if (t->live_bytes > max[low]) id[low] = t->id, max[low] = t->live_bytes;
+    }
+  }
+  for (int i = 0; i < TOP_LINES; i++) {
+    if (!max[i]) continue;
+    fprintf(c->out, "<polyline class=\"topsite\" fill=\"none\" stroke=\"%s\" stroke-width=\"1\" "
+            "stroke-dasharray=\"2 2\" points=\"", COLOR_LIVE);
+    bool first = true;
+    for (size_t s = 0; s < d->nsnapshots; s++) {
+      const rtprof_snapshot_t *sn = &d->snapshots[s];
+      for (uint32_t k = 0; k < sn->ntop; k++)
+        if (d->snap_tops[sn->top_off + k].id == id[i]) {
+          fprintf(c->out, "%s%.1f,%.1f", first ? "" : " ", px(c, sn->t_ns), py(c, d->snap_tops[sn->top_off + k].live_bytes));
+          first = false;
+        }
+    }
+    fprintf(c->out, "\"><title>live bytes of site %" PRIu64 " (one of the sites holding the most)</title></polyline>\n",
+            id[i]);
+  }
 }
 
 static void draw_legend(chart_t *c, double y) {
@@ -292,6 +331,7 @@ void rtprof_svg_write(FILE *out, const rtprof_dump_t *d, const char *id_prefix) 
   draw_axes(&c);
   draw_line(&c, "committed", COLOR_COMMITTED, false);
   draw_line(&c, "live", COLOR_LIVE, true);
+  draw_top_sites(&c);
   draw_markers(&c);
   draw_legend(&c, LEGEND_Y);
   fputs("</svg>\n", out);

@@ -29,3 +29,8 @@ PY
 grep -Eq "^ +1 +[0-9]+ +\+2.6 KiB +300 B +10 calls +iteration .*growth_prog.c:$leak in iteration\$" "$OUT/growth.txt" \
   || fail "text: no growing row for the leak: $(sed -n '/^Growing/,/^$/p' "$OUT/growth.txt")"
 [ "$(sed -n '/^Growing/,/^$/p' "$OUT/growth.txt" | grep -c 'growth_prog.c')" = 2 ] || fail "text: other sites in the growing table"
+# the timeline shows the top sites' live bytes over time: text and SVG
+"$RTPROF" report --timeline --svg "$OUT/growth.svg" "$OUT/growth.dump" > "$OUT/timeline.txt"
+grep "label: iteration  top: " "$OUT/timeline.txt" | tail -n 1 | grep -q "#[0-9]* 2.9 KiB" \
+  || fail "text timeline: the leak's 3000 B not among the last label's top sites: $(tail -n 3 "$OUT/timeline.txt")"
+grep -q '<polyline class="topsite" ' "$OUT/growth.svg" || fail "SVG: no line for the top sites"
