@@ -100,9 +100,10 @@ static void init_profiler(void) {
   rtprof_profiling_ = true;
   rt_extras = rt_options.guard || rt_options.fill || rt_options.break_alloc || rt_options.break_site;
   __atomic_store_n(&rt_mode, RT_MODE_ON, __ATOMIC_RELEASE);
-  /* Both may allocate, so they come once the profiled path works. */
+  /* These may allocate, so they come once the profiled path works. */
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   atexit(exit_dump);
+  rt_skip_init();
 }
 
 /* What start-up allocates (pthread_atfork, atexit, dlsym) is rtprof's own. */
@@ -302,30 +303,62 @@ RT_INLINE void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t s
   if (rt_unlikely(pending < -RT_PEAK_SLACK)) rt_publish_pending(t);
 }
 
-static RT_NOINLINE uint32_t site_of_stack(rt_thread_t *t, uintptr_t ra) {
-  uintptr_t frames[RT_MAX_DEPTH];
-  uint32_t depth = rt_options.depth;
+/* The general path: any depth, named sites (RT_RA_SITE), rt_*_at sites
+ * (RT_RA_AT), wrappers to walk past. */
+static RT_NOINLINE uint32_t site_slow(rt_thread_t *t, uintptr_t ra) {
+  uintptr_t frames[RT_MAX_DEPTH] = {0};
+  uint32_t depth = rt_options.depth, first = 0;
+  if (ra & RT_RA_SITE) {
+    uint32_t s = (uint32_t)ra;
+    ra = rt_site_ra;
+    if (s != 0) {
+      if (s > rt_options.sites) return 0; /* rt_site_named's overflow id */
+      if (depth == 1) return s;
+      const uintptr_t *named = rt_site_frames(s);
+      if (named == NULL) return 0;
+      frames[0] = rt_load_relaxed(&named[0]); /* the name; the C stack follows */
+      first = 1;
+    }
+  }
   if (t != NULL && t->in_profiler == 0) {
     t->in_profiler++; /* the unwinder may allocate: those allocations take depth 1 */
-    rt_capture(ra, frames, depth);
+    rt_capture(ra, frames + first, depth - first);
     t->in_profiler--;
   } else {
-    frames[0] = ra;
-    for (uint32_t i = 1; i < depth; i++) frames[i] = 0;
+    frames[first] = ra & ~RT_RA_AT;
   }
   return rt_site_intern(frames, depth);
 }
 
-/* The site id of `ra` (and its stack, at depth > 1), through a small
- * per-thread cache: a program allocates from few sites at a time, and the
- * shared table is large and cold. */
-RT_INLINE uint32_t site_of(rt_thread_t *t, uintptr_t ra) {
-  if (rt_unlikely(rt_options.depth != 1)) return site_of_stack(t, ra);
-  uint32_t slot = (uint32_t)((ra >> 2) ^ (ra >> 9)) & (RT_SITE_CACHE - 1);
-  if (rt_likely(t->site_cache_ra[slot] == ra)) return t->site_cache_id[slot];
-  uint32_t site = rt_site_intern(&ra, 1);
+/* A depth-1 site not in this thread's cache. */
+static RT_NOINLINE uint32_t site_of_new(rt_thread_t *t, uintptr_t ra, uint32_t slot) {
+  uintptr_t addr = ra & ~RT_RA_AT, frame = addr;
+  uint32_t flags = rt_skip_active || addr != ra ? rt_addr_flags(addr) : 0;
+  if (addr != ra && (flags & RT_ADDR_ENTRY)) frame = addr | RT_FRAME_EXACT;
+  else if (rt_skip_active && (flags & (RT_ADDR_SKIP | RT_ADDR_UNNAMED)))
+    return site_slow(t, ra); /* a wrapper (its caller varies), or not known yet */
+  uint32_t site = rt_site_intern(&frame, 1);
   t->site_cache_ra[slot] = ra, t->site_cache_id[slot] = site;
   return site;
+}
+
+/* The site id of `ra` (and its stack, at depth > 1), through a small
+ * per-thread cache: a program allocates from few sites at a time, and the
+ * shared table is large and cold. A named site at depth 1 is its id. */
+RT_INLINE uint32_t site_of(rt_thread_t *t, uintptr_t ra) {
+  if (rt_unlikely(t->scope_site != 0) && !(ra & RT_RA_SITE)) {
+    rt_site_ra = ra;
+    ra = RT_RA_SITE | t->scope_site;
+  }
+  if (ra & RT_RA_SITE) {
+    uint32_t s = (uint32_t)ra;
+    if (rt_likely(rt_options.depth == 1 && s != 0)) return s <= rt_options.sites ? s : 0;
+    return site_slow(t, ra);
+  }
+  if (rt_unlikely(rt_options.depth != 1)) return site_slow(t, ra);
+  uint32_t slot = (uint32_t)((ra >> 2) ^ (ra >> 9)) & (RT_SITE_CACHE - 1);
+  if (rt_likely(t->site_cache_ra[slot] == ra)) return t->site_cache_id[slot];
+  return site_of_new(t, ra, slot);
 }
 
 /* mimalloc is not instrumented, so ThreadSanitizer cannot see that a block
@@ -413,7 +446,7 @@ RT_INLINE void *tag_block_from(void *base, size_t size, uintptr_t ra, size_t fil
     site = site_of(t, ra);
     pair = pair_of(t, site);
   } else {
-    site = rt_options.depth == 1 ? rt_site_intern(&ra, 1) : site_of_stack(NULL, ra);
+    site = site_slow(NULL, ra);
     pair = 0;
   }
   rt_tag_t *tag = base;
@@ -663,9 +696,20 @@ RT_EXPORT void *rt_alloc(size_t size) {
   return rt_profiled_alloc(size, 0, false, RA());
 }
 
+/* An explicit site may be a function's entry address (RT_RA_AT). */
+#define AT(site) ((uintptr_t)(site) | RT_RA_AT)
+
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
-  return rt_profiled_alloc(size, 0, false, (uintptr_t)site);
+  return rt_profiled_alloc(size, 0, false, AT(site));
+}
+
+/* A named site: no lookup. The call's own return address goes beside it, for
+ * the C stack under the name at depth > 1 and for error reports. */
+RT_EXPORT void *rt_alloc_site(size_t size, rt_site_t site) {
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_round16(size));
+  rt_site_ra = RA();
+  return rt_profiled_alloc(size, 0, false, RT_RA_SITE | site);
 }
 
 static inline void *calloc_at(size_t n, size_t size, uintptr_t ra) {
@@ -681,7 +725,11 @@ static inline void *calloc_at(size_t n, size_t size, uintptr_t ra) {
 
 RT_EXPORT void *rt_calloc(size_t n, size_t size) { return calloc_at(n, size, RA()); }
 RT_EXPORT void *rt_calloc_at(size_t n, size_t size, const void *site) {
-  return calloc_at(n, size, (uintptr_t)site);
+  return calloc_at(n, size, AT(site));
+}
+RT_EXPORT void *rt_calloc_site(size_t n, size_t size, rt_site_t site) {
+  rt_site_ra = RA();
+  return calloc_at(n, size, RT_RA_SITE | site);
 }
 
 RT_EXPORT void *rt_realloc(void *p, size_t size) {
@@ -691,7 +739,13 @@ RT_EXPORT void *rt_realloc(void *p, size_t size) {
 
 RT_EXPORT void *rt_realloc_at(void *p, size_t size, const void *site) {
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
-  return rt_profiled_realloc(p, size, (uintptr_t)site);
+  return rt_profiled_realloc(p, size, AT(site));
+}
+
+RT_EXPORT void *rt_realloc_site(void *p, size_t size, rt_site_t site) {
+  if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_realloc(p, rt_round16(size));
+  rt_site_ra = RA();
+  return rt_profiled_realloc(p, size, RT_RA_SITE | site);
 }
 
 RT_EXPORT void rt_free(void *p) {
@@ -717,7 +771,7 @@ static inline void *aligned_at(size_t size, size_t align, uintptr_t ra) {
 
 RT_EXPORT void *rt_alloc_aligned(size_t size, size_t align) { return aligned_at(size, align, RA()); }
 RT_EXPORT void *rt_alloc_aligned_at(size_t size, size_t align, const void *site) {
-  return aligned_at(size, align, (uintptr_t)site);
+  return aligned_at(size, align, AT(site));
 }
 
 RT_EXPORT size_t rt_usable_size(const void *p) {
@@ -790,7 +844,7 @@ static void *mmap_at(size_t size, uintptr_t ra) {
   if (rt_mode != RT_MODE_ON) return p;
   /* Counted like a block of `size` bytes, at its caller and current phase. */
   rt_thread_t *t = self_thread();
-  uint32_t site = site_of_stack(t, ra);
+  uint32_t site = site_slow(t, ra);
   uint32_t phase = t ? t->phase : 0;
   uint32_t pair = phase ? rt_pair_intern(phase, site) : 0;
   pthread_mutex_lock(&rt_mm.lock);
@@ -804,7 +858,7 @@ static void *mmap_at(size_t size, uintptr_t ra) {
 }
 
 RT_EXPORT void *rt_mmap(size_t size) { return mmap_at(size, RA()); }
-RT_EXPORT void *rt_mmap_at(size_t size, const void *site) { return mmap_at(size, (uintptr_t)site); }
+RT_EXPORT void *rt_mmap_at(size_t size, const void *site) { return mmap_at(size, AT(site)); }
 
 RT_EXPORT int rt_munmap(void *p, size_t size) {
   if (p == NULL) return 0;
@@ -836,6 +890,8 @@ static void fork_stage(rt_fork_stage_t stage) {
     rt_snapshots_fork(stage);
     rt_errors_fork(stage);
     rt_peak_fork(stage); /* before the registry: a capture holds it, then waits for that */
+    rt_names_fork(stage);
+    rt_skip_fork(stage);
     pthread_mutex_lock(&rt_mm.lock);
     rt_registry_fork(stage);
     return;
@@ -844,6 +900,8 @@ static void fork_stage(rt_fork_stage_t stage) {
   rt_peak_fork(stage);
   if (stage == RT_FORK_PARENT) pthread_mutex_unlock(&rt_mm.lock);
   else pthread_mutex_init(&rt_mm.lock, NULL);
+  rt_skip_fork(stage);
+  rt_names_fork(stage);
   rt_errors_fork(stage);
   rt_dump_fork(stage);
   rt_snapshots_fork(stage); /* last: in the child it starts a new sampler */

@@ -190,12 +190,13 @@ uint32_t rt_errors_read(rt_error_rec_t *out, uint32_t cap) {
 }
 
 void rt_heap_error(rt_error_kind_t kind, const void *p, uint32_t alloc_site, uintptr_t call_site) {
+  call_site = rt_call_address(call_site);
   record_error(kind, p, alloc_site, call_site);
   const char *what = rt_error_kinds[kind].what;
   uintptr_t alloc_ra = 0;
   if (alloc_site != 0) {
     const uintptr_t *frames = rt_site_frames(alloc_site);
-    if (frames) alloc_ra = frames[0];
+    if (frames && !(frames[0] & RT_FRAME_NAMED)) alloc_ra = frames[0] & ~RT_FRAME_EXACT;
   }
   if (alloc_site != 0)
     error_line("%s of %p, called from %p; the block was allocated at %p (site %u; "

@@ -213,6 +213,58 @@ static int module_cb(struct dl_phdr_info *info, size_t size, void *arg) {
   return 0;
 }
 
+/* ---- named sites ----------------------------------------------------------- */
+
+/* A frame: 0x… a return address, @0x… an exact code address (a function's
+ * entry), nID a named site (its `name` record). */
+static void w_frame(rt_writer_t *w, uintptr_t f) {
+  if (f & RT_FRAME_NAMED) {
+    w_str(w, "n"), w_u64(w, (uint32_t)f);
+    return;
+  }
+  if (f & RT_FRAME_EXACT) w_str(w, "@");
+  w_hex(w, f & ~RT_FRAME_EXACT);
+}
+
+/* A named site's strings come from the program: control characters (a
+ * newline would end the record, an escape sequence would reach a terminal)
+ * are written as '?'. */
+static void w_clean(rt_writer_t *w, const char *s) {
+  for (; *s; s++) {
+    char c = ((unsigned char)*s < ' ' || *s == 0x7f) ? '?' : *s;
+    w_bytes(w, &c, 1);
+  }
+}
+
+/* A string field that is not last: control characters as in w_clean, and
+ * the bytes that would end the field (space) and '%' itself as %XX. */
+static void w_escaped(rt_writer_t *w, const char *s) {
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c < ' ' || c == 0x7f) c = '?';
+    if (c == ' ' || c == '%') {
+      char e[3] = {'%', "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15]};
+      w_bytes(w, e, 3);
+    } else {
+      w_bytes(w, (const char *)&c, 1);
+    }
+  }
+}
+
+static uint32_t w_names(rt_writer_t *w) {
+  uint32_t n = rt_names_count();
+  rt_name_view_t v;
+  for (uint32_t id = 1; id <= n; id++) {
+    if (!rt_name_read(id, &v)) continue;
+    w_str(w, RTPROF_REC_NAME);
+    w_field(w, "id", id);
+    w_field(w, "line", v.line);
+    if (v.file) w_str(w, " file="), w_escaped(w, v.file);
+    w_str(w, " function="), w_clean(w, v.function), w_str(w, "\n");
+  }
+  return n;
+}
+
 /* ---- the dump ------------------------------------------------------------ */
 
 static void w_slot_counts(rt_writer_t *w, const rt_slot_t *s) {
@@ -263,7 +315,7 @@ static void w_counters(rt_writer_t *w, uint32_t *sites_out, uint32_t *pairs_out,
       w_str(w, " frames=");
       for (uint32_t i = 0; i < rt_options.depth; i++) {
         if (i) w_str(w, ",");
-        w_hex(w, frames ? rt_load_relaxed(&frames[i]) : 0);
+        w_frame(w, frames ? rt_load_relaxed(&frames[i]) : 0);
       }
       w_str(w, "\n");
       n++;
@@ -450,6 +502,7 @@ static void write_dump(rt_writer_t *w, const char *reason) {
   rt_registry_lock();
   w_counters(w, &sites, &pairs, false);
   rt_registry_unlock();
+  uint32_t names = w_names(w); /* after the sites: every name they use is in */
   uint32_t phases = w_phases(w);
   rt_registry_lock();
   w_counters(w, &sites, &pairs, true);
@@ -468,6 +521,7 @@ static void write_dump(rt_writer_t *w, const char *reason) {
   w_field(w, "pairs", pairs);
   w_field(w, "snapshots", snapshots);
   w_field(w, "errors", errors);
+  if (names) w_field(w, "names", names);
   w_str(w, "\n");
   w_flush(w);
 }

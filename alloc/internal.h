@@ -44,6 +44,17 @@
 #define RT_PEAK_SLACK (64 << 10) /* net bytes a thread keeps before publishing */
 #define RT_CHUNK_SLOTS 64       /* counter slots per lazily-mapped chunk */
 #define RT_SITE_CACHE 64        /* per-thread cache of return address -> site id */
+#define RT_SCOPE_STACK 64       /* rtprof_site_push scopes nested per thread */
+
+/* A site frame is a code address, tagged in its top bits (user-space
+ * addresses are below 2^47): */
+#define RT_FRAME_NAMED (1ULL << 63) /* a named site: low 32 bits are its name id */
+#define RT_FRAME_EXACT (1ULL << 62) /* an exact code address (a function's entry),
+                                       not a return address */
+/* The `ra` handed to the profiled paths is tagged the same way: */
+#define RT_RA_SITE (1ULL << 63)     /* low 32 bits are an rt_site_t; the call's
+                                       own return address is in rt_site_ra */
+#define RT_RA_AT (1ULL << 62)       /* given to an rt_*_at call: may be an entry address */
 
 /* ---- "options.c": switches read once from the environment -------------- */
 typedef enum rt_on_error_e { RT_ON_ERROR_ABORT, RT_ON_ERROR_WARN } rt_on_error_t;
@@ -70,7 +81,7 @@ extern rt_options_t rt_options RT_HIDDEN;
 void rt_options_read(void) RT_HIDDEN;
 
 /* fork(): every lock is taken before and released (or reset) after, in one
- * order: dump, snapshots, errors, mmap regions, registry. */
+ * order: dump, snapshots, errors, names, skip cache, mmap regions, registry. */
 typedef enum rt_fork_stage_e { RT_FORK_PREPARE, RT_FORK_PARENT, RT_FORK_CHILD } rt_fork_stage_t;
 
 /* ---- "diag.c": messages on stderr without allocating --------------------- */
@@ -124,6 +135,7 @@ uint32_t rt_site_count(void) RT_HIDDEN;  /* ids handed out so far */
 uint32_t rt_pair_count(void) RT_HIDDEN;  /* pair ids handed out (incl. reserved) */
 void rt_pair_key(uint32_t pair, uint32_t *phase, uint32_t *site) RT_HIDDEN;
 uint64_t rt_sites_dropped(void) RT_HIDDEN;
+void rt_site_note_dropped(void) RT_HIDDEN; /* a site turned away before the table saw it */
 uint64_t rt_pairs_dropped(void) RT_HIDDEN;
 bool rt_tables_init(void) RT_HIDDEN;
 
@@ -153,6 +165,9 @@ struct rt_thread_s {
   uintptr_t site_cache_ra[RT_SITE_CACHE];   /* a small direct-mapped cache of */
   uint32_t site_cache_id[RT_SITE_CACHE];    /* depth-1 sites: no shared-table probe */
   uint32_t last_pair_phase, last_pair_site, last_pair; /* same for pairs */
+  uint32_t scope_site;        /* innermost rtprof_site_push site, 0 = none */
+  uint32_t scope_depth;       /* pushes not yet popped, including unrecorded ones */
+  uint32_t scope[RT_SCOPE_STACK];
   rt_phase_frame_t phase_stack[RT_PHASE_STACK];
   /* Guarded by the registry lock. */
   rt_thread_t *next, *prev;
@@ -209,8 +224,52 @@ uint64_t rt_registry_threads(void) RT_HIDDEN; /* registered thread states */
 
 /* ---- "capture.c": call-site capture -------------------------------------- */
 /* Fills frames[0..depth) starting at return address `ra` (our caller's
- * caller); zero-fills what the stack does not have. */
+ * caller; RT_RA_AT allowed), walking past RTPROF_SKIP frames; zero-fills
+ * what the stack does not have. */
 void rt_capture(uintptr_t ra, uintptr_t *frames, uint32_t depth) RT_HIDDEN;
+
+/* ---- "skip.c": which function an address belongs to ----------------------- */
+#define RT_ADDR_SKIP 1u   /* (a return address) inside a function RTPROF_SKIP matches */
+#define RT_ADDR_ENTRY 2u  /* a function starts exactly here */
+#define RT_ADDR_UNNAMED 4u /* (a return address) in no function of the symbol tables,
+                              undecided: is it inside a wrapper (see capture.c)? */
+extern bool rt_skip_active RT_HIDDEN; /* a skip pattern is in effect */
+void rt_skip_init(void) RT_HIDDEN;    /* reads RTPROF_SKIP; at start, may allocate */
+uint32_t rt_addr_flags(uintptr_t addr) RT_HIDDEN; /* RT_ADDR_*, resolved once per address */
+/* Settles an RT_ADDR_UNNAMED address: a wrapper's inside (SKIP) or not. */
+void rt_addr_decide(uintptr_t addr, bool skip) RT_HIDDEN;
+void rt_skip_fork(rt_fork_stage_t stage) RT_HIDDEN;
+
+/* ---- "ere.c": POSIX extended regexes matched without allocating ---------- */
+#define RT_ERE_PROG 2048        /* instructions of a compiled pattern */
+#define RT_ERE_CLASSES 64       /* bracket expressions in a pattern */
+typedef struct rt_ere_inst_s {
+  uint8_t op;
+  uint16_t x, y;              /* a character, a class index, or jump targets */
+} rt_ere_inst_t;
+typedef struct rt_ere_s {
+  rt_ere_inst_t prog[RT_ERE_PROG];
+  uint8_t classes[RT_ERE_CLASSES][32]; /* 256-bit sets */
+  uint32_t n, nclasses;
+} rt_ere_t;
+/* Both use static scratch space: call them under one lock (or at start). */
+bool rt_ere_compile(rt_ere_t *re, const char *pattern, const char **err) RT_HIDDEN;
+bool rt_ere_match(const rt_ere_t *re, const char *s) RT_HIDDEN; /* anywhere in s */
+
+/* ---- "names.c": named sites and site scopes ------------------------------- */
+/* The return address of the rt_*_site call in progress (see RT_RA_SITE). */
+extern __thread uintptr_t rt_site_ra RT_HIDDEN __attribute__((tls_model("initial-exec")));
+typedef struct rt_name_view_s {
+  const char *function, *file; /* file NULL when none */
+  uint32_t line;
+} rt_name_view_t;
+uint32_t rt_names_count(void) RT_HIDDEN;  /* name ids 1..count are in use */
+bool rt_name_read(uint32_t id, rt_name_view_t *out) RT_HIDDEN;
+void rt_names_fork(rt_fork_stage_t stage) RT_HIDDEN;
+/* The address an error report should name for the call that passed `ra`. */
+static inline uintptr_t rt_call_address(uintptr_t ra) {
+  return (ra & RT_RA_SITE) ? rt_site_ra : ra & ~RT_RA_AT;
+}
 
 /* ---- "alloc.c": the mode switch and the profiled paths ------------------- */
 enum { RT_MODE_UNINIT = 0, RT_MODE_OFF = 1, RT_MODE_ON = 2 };

@@ -141,6 +141,7 @@ static uint32_t handed_out(const rt_table_t *t) {
 uint32_t rt_site_count(void) { return handed_out(&rt_tab.sites); }
 uint32_t rt_pair_count(void) { return handed_out(&rt_tab.pairs); }
 uint64_t rt_sites_dropped(void) { return rt_load_relaxed(&rt_tab.sites.dropped); }
+void rt_site_note_dropped(void) { rt_add_relaxed(&rt_tab.sites.dropped, 1); }
 uint64_t rt_pairs_dropped(void) { return rt_load_relaxed(&rt_tab.pairs.dropped); }
 
 void rt_pair_key(uint32_t pair, uint32_t *phase, uint32_t *site) {

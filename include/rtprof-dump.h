@@ -17,12 +17,14 @@
 #define RTPROF_DUMP_MAX_PHASE_NAME 63 /* bytes; with 64 levels a path stays under 4 KiB */
 #define RTPROF_DUMP_MAX_SNAPSHOTS 1048576
 #define RTPROF_DUMP_MAX_SNAPSHOT_TOP 64 /* sites in one snapshot_top record */
+#define RTPROF_DUMP_MAX_NAME 255      /* bytes of a named site's function or file */
 
 /* Record names, in the order they are written. */
 #define RTPROF_REC_PROCESS "process"
 #define RTPROF_REC_EXE "exe"
 #define RTPROF_REC_TOTALS "totals"
 #define RTPROF_REC_MODULE "module"
+#define RTPROF_REC_NAME "name"
 #define RTPROF_REC_SITE "site"
 #define RTPROF_REC_OVERFLOW "overflow"
 #define RTPROF_REC_PHASE "phase"

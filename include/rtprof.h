@@ -37,6 +37,33 @@ void *rt_realloc_at(void *p, size_t size, const void *site);
 void *rt_alloc_aligned_at(size_t size, size_t align, const void *site);
 void *rt_mmap_at(size_t size, const void *site);
 
+/* A site given as a code address is either a return address (what
+ * __builtin_return_address(0) gives) or the entry address of a function
+ * ((void *)&fn): both are reported as the function they belong to.
+ *
+ * ---- Named sites: what is not a C call site ------------------------------
+ * A script line, a bytecode PC, an object type or a compiler-assigned site
+ * id becomes a site with rt_site_named(); reports show it like a symbolized
+ * frame, `function file:line`, marked as named. The same triple always gives
+ * the same id; the strings are copied (at most 255 bytes each). `file` may
+ * be NULL and `line` 0 (an object type: rt_site_named("Vec<Field>", NULL, 0)).
+ * A full table gives an id counted in the overflow row: no byte is lost.
+ * With RTPROF_DEPTH > 1 the named frame is frame 0 and the C stack of the
+ * allocating call follows it. Looking a triple up takes a lock: keep the id.
+ * 0 means no site (profiling off); the _site calls then act as rt_alloc. */
+typedef uint32_t rt_site_t;
+rt_site_t rt_site_named(const char *function, const char *file, unsigned line);
+void *rt_alloc_site(size_t size, rt_site_t site);   /* no lookup: as cheap as rt_alloc */
+void *rt_calloc_site(size_t n, size_t size, rt_site_t site);
+void *rt_realloc_site(void *p, size_t size, rt_site_t site);
+/* Every allocation this thread makes until the matching pop (rt_* and, under
+ * the interposer, malloc and C++ new) is charged to `site` as its innermost
+ * frame: "on behalf of" attribution. Scopes nest (up to 64 deep; deeper
+ * pushes are counted but charge the outermost 64). An explicit _site call
+ * inside a scope keeps its own site. */
+void rtprof_site_push(rt_site_t site);
+void rtprof_site_pop(void);
+
 /* ---- Committed-bytes accessors: always on, profiling on or off ---------- */
 typedef struct rt_alloc_stats_s {
   /* From the kernel (/proc/self/statm and getrusage): what the process really

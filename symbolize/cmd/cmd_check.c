@@ -138,7 +138,9 @@ int rtprof_cmd_check(int argc, char **argv) {
     if (!baseline || rtprof_load(&base, "check", &files[1], 1, addr2line, skip) == 0) {
       static char outbuf[1 << 16];
       setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-      size_t broken = rtprof_check_run(stdout, &bs, &l.m, baseline ? &base.m : NULL, quiet);
+      FILE *text = rtprof_text_open(stdout); /* names from the dump: no terminal escapes */
+      size_t broken = rtprof_check_run(text, &bs, &l.m, baseline ? &base.m : NULL, quiet);
+      fclose(text);
       status = broken ? RTPROF_EXIT_BROKEN : RTPROF_EXIT_OK;
       if (fflush(stdout) || ferror(stdout)) {
         rtprof_error("check: cannot write the verdicts");

@@ -18,6 +18,8 @@ static const char diff_usage[] =
     "  --top N              rows per table (default 20; 0: all). JSON lists every\n"
     "                       phase and site unless --top is given\n"
     "  --json               JSON for scripts (docs/diff-check.md)\n"
+    "  --wide               text: every column, full source paths, exact figures\n"
+    "                       (the default fits 100 columns)\n"
     "  --skip REGEX         attribute each site to its first frame whose function\n"
     "                       does not match (as in rtprof report)\n"
     RTPROF_SUPPRESS_USAGE
@@ -27,13 +29,14 @@ static const char diff_usage[] =
     "Exit status: 0 success, 2 bad usage or bad input.\n";
 
 
-enum { OPT_JSON = 256, OPT_TOP, OPT_SKIP, OPT_ADDR2LINE };
+enum { OPT_JSON = 256, OPT_TOP, OPT_SKIP, OPT_ADDR2LINE, OPT_WIDE };
 static const struct option diff_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"json", no_argument, NULL, OPT_JSON},
     {"top", required_argument, NULL, OPT_TOP},
     {"skip", required_argument, NULL, OPT_SKIP},
     {"addr2line", required_argument, NULL, OPT_ADDR2LINE},
+    {"wide", no_argument, NULL, OPT_WIDE},
     RTPROF_SUPPRESS_OPTIONS,
     {0},
 };
@@ -62,6 +65,7 @@ int rtprof_cmd_diff(int argc, char **argv) {
       break;
     case 'h': fputs(diff_usage, stdout); return RTPROF_EXIT_OK;
     case OPT_JSON: o.json = true; break;
+    case OPT_WIDE: o.wide = true; break;
     case OPT_TOP: {
       char *end;
       unsigned long long n = strtoull(v, &end, 10);

@@ -25,6 +25,8 @@ static const char report_usage[] =
     "                       to the same frame merge\n"
     "  --stacks             print each site's whole stack (text)\n"
     "  --timeline           text: add the timeline (the dump's snapshots) as a table\n"
+    "  --wide               text: full source paths, exact figures, no name cut\n"
+    "                       (the default fits 100 columns)\n"
     "  --svg FILE           also write the timeline as an SVG chart to FILE (one dump)\n"
     "  --html FILE          also write the whole report as one self-contained HTML\n"
     "                       page to FILE: timeline, phase tree, sortable site\n"
@@ -84,7 +86,7 @@ typedef struct report_args_s {
 } report_args_t;
 
 enum { OPT_JSON = 256, OPT_STACKS, OPT_TIMELINE, OPT_TOP, OPT_SORT, OPT_FORMAT, OPT_PHASE, OPT_SKIP, OPT_ADDR2LINE,
-       OPT_SVG, OPT_HTML };
+       OPT_SVG, OPT_HTML, OPT_WIDE };
 static const struct option report_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"json", no_argument, NULL, OPT_JSON},
@@ -98,6 +100,7 @@ static const struct option report_options[] = {
     {"addr2line", required_argument, NULL, OPT_ADDR2LINE},
     {"svg", required_argument, NULL, OPT_SVG},
     {"html", required_argument, NULL, OPT_HTML},
+    {"wide", no_argument, NULL, OPT_WIDE},
     RTPROF_SUPPRESS_OPTIONS,
     {0},
 };
@@ -118,6 +121,7 @@ static int parse_args(int argc, char **argv, report_args_t *a) {
     case OPT_JSON: o->format = RTPROF_FMT_JSON; break;
     case OPT_STACKS: o->stacks = true; break;
     case OPT_TIMELINE: o->timeline = true; break;
+    case OPT_WIDE: o->wide = true; break;
     case OPT_TOP: {
       char *end;
       unsigned long long n = strtoull(v, &end, 10);

@@ -29,45 +29,77 @@ static void run_usage(FILE *out) {
           "  --depth N           frames per call site, 1-16 (RTPROF_DEPTH); default 1\n"
           "  --follow-children   profile the programs CMD starts too (each its own %%p dump)\n"
           "  --no-report         only run and write the dump\n"
-          "  --top N, --skip REGEX, --json   passed to the report\n"
+          "  --skip REGEX        allocation wrappers to walk past: at capture time (added\n"
+          "                      to the built-in list, RTPROF_SKIP=+REGEX) and in the report\n"
+          "  --top N, --json     passed to the report\n"
           "Exit status: CMD's (128+N when killed by signal N); 2 when CMD cannot be run.\n");
 }
 
-/* librtprof-preload.so next to this binary: BIN/../lib/, as both the build
- * tree and an installed prefix lay it out. RTPROF_PRELOAD overrides. */
-static bool find_preload(char *out, size_t cap) {
+/* Where the Makefile installs the interposer: PKGLIBDIR, absolute and
+ * relative to BINDIR. Builds that do not say (the fuzzer's) use the defaults. */
+#ifndef RTPROF_PKGLIBDIR
+#define RTPROF_PKGLIBDIR "/usr/local/lib/rtprof"
+#endif
+#ifndef RTPROF_PKGLIBDIR_REL
+#define RTPROF_PKGLIBDIR_REL "../lib/rtprof"
+#endif
+
+/* The interposer: RTPROF_PRELOAD when set; else, in order, the installed
+ * layout relative to this binary (an installed tree unpacked anywhere:
+ * DESTDIR, dpkg -x), the build tree's BIN/../lib, the installed absolute
+ * path. `looked` gets the paths tried, for the error message. */
+static bool find_preload(char *out, size_t cap, char *looked, size_t looked_cap) {
+  looked[0] = '\0';
   const char *env = getenv("RTPROF_PRELOAD");
   if (env && *env) {
+    snprintf(looked, looked_cap, "RTPROF_PRELOAD=%s", env);
     if (strlen(env) >= cap) return false;
     strcpy(out, env);
     return access(out, R_OK) == 0;
   }
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return false;
-  self[n] = '\0';
+  if (n <= 0) self[0] = '\0';
+  else self[n] = '\0';
   char *slash = strrchr(self, '/');
   if (slash) *slash = '\0';
-  static const char rel[] = "/../lib/librtprof-preload.so";
-  size_t len = strlen(self);
-  if (len + sizeof rel > cap) return false;
-  memcpy(out, self, len);
-  memcpy(out + len, rel, sizeof rel);
-  return access(out, R_OK) == 0;
+  const char *dirs[] = {self[0] ? self : NULL, self[0] ? self : NULL, ""};
+  const char *rels[] = {("/" RTPROF_PKGLIBDIR_REL), "/../lib", RTPROF_PKGLIBDIR};
+  size_t used = 0;
+  for (size_t i = 0; i < sizeof rels / sizeof *rels; i++) {
+    if (!dirs[i]) continue;
+    int len = snprintf(out, cap, "%s%s/librtprof-preload.so", dirs[i], rels[i]);
+    if (len < 0 || (size_t)len >= cap) continue;
+    if (access(out, R_OK) == 0) {
+      char canon[PATH_MAX]; /* BIN/../lib/... read as the directory it is */
+      if (realpath(out, canon) && strlen(canon) < cap) strcpy(out, canon);
+      return true;
+    }
+    if (used < looked_cap) used += (size_t)snprintf(looked + used, looked_cap - used, "%s%s", used ? ", " : "", out);
+  }
+  return false;
 }
 
+/* templ with each %p replaced by the pid: sized for every %p, however many. */
 static char *expand_pid(const char *templ, pid_t pid) {
-  size_t cap = strlen(templ) + 32, o = 0;
-  char *out = rtprof_xmalloc(cap);
+  char digits[24];
+  int nd = snprintf(digits, sizeof digits, "%d", (int)pid);
+  size_t cap = 1;
+  for (const char *s = templ; *s; s++) {
+    if (s[0] == '%' && s[1] == 'p') cap += (size_t)nd, s++;
+    else cap++;
+  }
+  char *out = rtprof_xmalloc(cap), *o = out;
   for (const char *s = templ; *s; s++) {
     if (s[0] == '%' && s[1] == 'p') {
-      o += (size_t)snprintf(out + o, cap - o, "%d", (int)pid);
+      memcpy(o, digits, (size_t)nd);
+      o += nd;
       s++;
     } else {
-      out[o++] = *s;
+      *o++ = *s;
     }
   }
-  out[o] = '\0';
+  *o = '\0';
   return out;
 }
 
@@ -195,6 +227,11 @@ static _Noreturn void exec_child(char **argv, const run_args_t *a, const char *p
   setenv("RTPROF", "1", 1);
   setenv("RTPROF_OUT", out_abs, 1);
   if (a->depth) setenv("RTPROF_DEPTH", a->depth, 1);
+  if (a->skip) {
+    char *skip = rtprof_xmalloc(strlen(a->skip) + 2);
+    sprintf(skip, "+%s", a->skip);
+    setenv("RTPROF_SKIP", skip, 1);
+  }
   if (!a->follow) setenv("RTPROF_CHILDREN", "0", 1);
   close(exec_pipe[0]);
   execvp(argv[a->cmd], argv + a->cmd);
@@ -228,9 +265,16 @@ int rtprof_cmd_run(int argc, char **argv) {
   int rc = parse_args(argc, argv, &a);
   if (rc) return rc < 0 ? RTPROF_EXIT_OK : rc;
   int i = a.cmd;
-  char preload[PATH_MAX] = "";
-  if (!find_preload(preload, sizeof preload)) {
-    rtprof_error("run: cannot find librtprof-preload.so (looked at %s; set RTPROF_PRELOAD)", preload);
+  char preload[PATH_MAX] = "", looked[3 * PATH_MAX + 8];
+  if (!find_preload(preload, sizeof preload, looked, sizeof looked)) {
+    rtprof_error("run: cannot find librtprof-preload.so (looked at %s; set RTPROF_PRELOAD)", looked);
+    return RTPROF_EXIT_USAGE;
+  }
+  /* ld.so splits LD_PRELOAD at spaces and colons, with no way to quote them */
+  if (strpbrk(preload, " :\t")) {
+    rtprof_error("run: the interposer's path '%s' holds a space or colon, which LD_PRELOAD cannot "
+                 "carry; install rtprof under a path without them, or set RTPROF_PRELOAD to a copy "
+                 "of librtprof-preload.so at such a path", preload);
     return RTPROF_EXIT_USAGE;
   }
   char *out_abs = absolute(a.out);

@@ -45,6 +45,11 @@ int64_t rtprof_delta_u64(uint64_t before, uint64_t after); /* after - before */
 /* Human-readable sizes: "512 B", "1.5 KiB"; signed adds "+" or "-". */
 void rtprof_human_bytes(char *out, size_t n, uint64_t v);
 void rtprof_human_signed(char *out, size_t n, int64_t v);
+/* a - b in decimal, exact over the whole range of both (negative when b > a):
+ * live figures are differences of counters that may hold any u64, and JSON
+ * must state them exactly. Use as rtprof_dec_diff(a, b).s in one expression. */
+typedef struct rtprof_dec_s { char s[24]; } rtprof_dec_t;
+rtprof_dec_t rtprof_dec_diff(uint64_t a, uint64_t b);
 void rtprof_human_ns(char *out, size_t n, uint64_t ns);
 const char *rtprof_basename(const char *path);
 /* Human-readable pairs "4.76 GiB → 2.51 GiB": both in the unit of the larger,
@@ -60,6 +65,12 @@ int rtprof_parse_size(const char *s, uint64_t *out, char *err, size_t errlen);
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
 size_t rtprof_utf8_len(const unsigned char *s, size_t n);
 void rtprof_markup_text(FILE *out, const char *s); /* escaped for XML and HTML */
+/* A stream that passes text on to out with control characters, C1 controls
+ * and invalid UTF-8 shown as \xHH (newlines and tabs kept): what text
+ * output goes through. fclose() it to flush; out stays open. */
+FILE *rtprof_text_open(FILE *out);
+/* s as that stream would show it (interned; s itself when printable ASCII). */
+const char *rtprof_text_safe(const char *s);
 /* "CMD: message (see 'rtprof CMD --help')" on stderr; returns RTPROF_EXIT_USAGE. */
 int rtprof_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,7 +1,9 @@
 /* Shared helpers of the rtprof command: the one error path ("rtprof: error:"),
  * checked allocation, the string intern table, human-readable figures and
  * before -> after pairs, sizes with units, and the usage error. */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,8 @@ static void vmessage(const char *prefix, const char *fmt, va_list ap) {
   char buf[1024]; /* one line; longer messages are cut, never overflowed */
   vsnprintf(buf, sizeof buf, fmt, ap);
   fflush(stdout); /* keep stderr after what was already printed */
-  fprintf(stderr, "rtprof: %s%s\n", prefix, buf);
+  /* names from a dump or a binary: no terminal escape reaches stderr either */
+  fprintf(stderr, "rtprof: %s%s\n", prefix, rtprof_text_safe(buf));
 }
 
 void rtprof_error(const char *fmt, ...) {
@@ -213,6 +216,13 @@ void rtprof_human_bytes(char *out, size_t n, uint64_t v) {
   snprintf(out, n, "%.1f %s", d, units[u]);
 }
 
+rtprof_dec_t rtprof_dec_diff(uint64_t a, uint64_t b) {
+  rtprof_dec_t d;
+  if (a >= b) snprintf(d.s, sizeof d.s, "%" PRIu64, a - b);
+  else snprintf(d.s, sizeof d.s, "-%" PRIu64, b - a);
+  return d;
+}
+
 void rtprof_human_signed(char *out, size_t n, int64_t v) {
   char tmp[32];
   uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -351,18 +361,27 @@ int rtprof_parse_size(const char *s, uint64_t *out, char *err, size_t errlen) {
 
 /* ---- text and usage errors -------------------------------------------------- */
 size_t rtprof_utf8_len(const unsigned char *s, size_t n) {
-  size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+  /* lead bytes: C2-DF two, E0-EF three, F0-F4 four; C0, C1 and F5-FF never */
+  size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
   if (len == 0 || len > n) return 0;
   for (size_t i = 1; i < len; i++)
     if ((s[i] & 0xc0) != 0x80) return 0;
+  /* overlong forms, surrogates (U+D800-DFFF), beyond U+10FFFF */
   if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) return 0;
   if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))) return 0;
   return len;
 }
 
-/* Text for XML and HTML: markup escaped, invalid UTF-8 and control
- * characters replaced, so the document stays well-formed whatever the names
- * hold. */
+/* A character XML 1.0 refuses or a terminal acts on, in a valid sequence of
+ * len bytes: C1 controls (U+0080-009F) and U+FFFE, U+FFFF. */
+static bool utf8_unsafe(const unsigned char *s, size_t len) {
+  if (len == 2) return s[0] == 0xc2 && s[1] < 0xa0;
+  return len == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe;
+}
+
+/* Text for XML and HTML: markup escaped, invalid UTF-8 and the characters
+ * XML refuses replaced, so the document stays well-formed whatever the
+ * names hold. */
 void rtprof_markup_text(FILE *out, const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   size_t n = strlen(s);
@@ -377,13 +396,111 @@ void rtprof_markup_text(FILE *out, const char *s) {
     else if (c < 0x80) fputc(c, out);
     else {
       size_t l = rtprof_utf8_len(p + i, n - i);
-      if (l == 0) fputs("\xef\xbf\xbd", out); /* U+FFFD */
+      if (l == 0 || utf8_unsafe(p + i, l)) fputs("\xef\xbf\xbd", out); /* U+FFFD */
       else fwrite(p + i, 1, l, out);
       i += l ? l : 1;
       continue;
     }
     i++;
   }
+}
+
+/* ---- the text filter ----------------------------------------------------------
+ * Text output carries names from the dump and from the binaries, which a
+ * hostile dump controls: every byte goes through here on its way out, so no
+ * terminal escape, control character or invalid UTF-8 reaches the terminal.
+ * Newlines and tabs are the writers' own (names never hold them: the reader
+ * and addr2line split on newlines); other controls, C1 controls and bytes of
+ * invalid sequences print as \xHH. A sequence cut between two writes waits
+ * for its end. */
+typedef struct text_filter_s {
+  FILE *out;
+  unsigned char pending[4];
+  size_t npending;
+} text_filter_t;
+
+static void filter_bytes(text_filter_t *t, const unsigned char *p, size_t n, bool final) {
+  for (size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) {
+      fputc(c, t->out);
+      i++;
+      continue;
+    }
+    if (c >= 0x80) {
+      size_t l = rtprof_utf8_len(p + i, n - i);
+      if (l == 0 && !final && n - i < 4) { /* maybe cut short: wait for the rest */
+        size_t want = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        bool prefix = want > n - i;
+        for (size_t k = i + 1; prefix && k < n; k++) prefix = (p[k] & 0xc0) == 0x80;
+        if (prefix) {
+          memcpy(t->pending, p + i, n - i);
+          t->npending = n - i;
+          return;
+        }
+      }
+      if (l && !utf8_unsafe(p + i, l)) {
+        fwrite(p + i, 1, l, t->out);
+        i += l;
+        continue;
+      }
+      if (l) { /* a C1 control or U+FFFE/FFFF: each byte shown */
+        for (size_t k = 0; k < l; k++) fprintf(t->out, "\\x%02x", p[i + k]);
+        i += l;
+        continue;
+      }
+    }
+    fprintf(t->out, "\\x%02x", c);
+    i++;
+  }
+}
+
+static ssize_t filter_write(void *cookie, const char *buf, size_t n) {
+  text_filter_t *t = cookie;
+  unsigned char tmp[4 + 4];
+  size_t used = 0;
+  while (t->npending && used < n) { /* finish a sequence cut by the last write */
+    size_t k = t->npending;
+    memcpy(tmp, t->pending, k);
+    while (k < 4 && used < n && ((unsigned char)buf[used] & 0xc0) == 0x80) tmp[k++] = (unsigned char)buf[used++];
+    t->npending = 0;
+    bool more = used == n && k < 4 && rtprof_utf8_len(tmp, k) == 0;
+    filter_bytes(t, tmp, k, !more);
+    if (more) break; /* filter_bytes kept it pending again */
+  }
+  filter_bytes(t, (const unsigned char *)buf + used, n - used, false);
+  return (ssize_t)n;
+}
+
+static int filter_close(void *cookie) {
+  text_filter_t *t = cookie;
+  filter_bytes(t, t->pending, t->npending, true);
+  free(t);
+  return 0;
+}
+
+const char *rtprof_text_safe(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  bool clean = true;
+  for (size_t i = 0; p[i] && clean; i++) clean = p[i] >= 0x20 && p[i] < 0x7f;
+  if (clean) return s;
+  char *buf = NULL;
+  size_t len = 0;
+  text_filter_t t = {.out = open_memstream(&buf, &len)};
+  if (!t.out) rtprof_die("out of memory");
+  filter_bytes(&t, p, strlen(s), true);
+  fclose(t.out);
+  const char *in = rtprof_intern(buf, len);
+  free(buf);
+  return in;
+}
+
+FILE *rtprof_text_open(FILE *out) {
+  text_filter_t *t = rtprof_xcalloc(1, sizeof *t);
+  t->out = out;
+  FILE *f = fopencookie(t, "w", (cookie_io_functions_t){.write = filter_write, .close = filter_close});
+  if (!f) rtprof_die("cannot open the text filter");
+  return f;
 }
 
 int rtprof_usage_error(const char *cmd, const char *fmt, ...) {

@@ -2,8 +2,11 @@
  * budget file (one "max-live 0" per line, # comments): one parser for both,
  * so a bad value gets the same message, with FILE:LINE from a file. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "model/model.h"
 
@@ -111,34 +114,74 @@ static int parse_line(rtprof_budgets_t *bs, const char *path, uint64_t lineno, c
   return 0;
 }
 
+/* A budget file is a few lines: anything larger, a line longer than this or
+ * a NUL byte is not one (/dev/zero, a binary named by mistake), and is
+ * refused with the line it was found on rather than read without end. */
+#define BUDGET_MAX_LINE 4096
+#define BUDGET_MAX_FILE (1u << 20)
+
 int rtprof_budgets_read(rtprof_budgets_t *bs, const char *path) {
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-  if (!f) {
+  bool is_stdin = strcmp(path, "-") == 0;
+  /* non-blocking: a FIFO without a writer must not hang the open */
+  int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
     rtprof_error("%s: cannot open: %s", path, strerror(errno));
     return -1;
   }
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t len;
-  uint64_t lineno = 0;
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    rtprof_error("%s: is a directory, not a budget file", path);
+    if (!is_stdin) close(fd);
+    return -1;
+  }
+  if (!is_stdin) { /* reads block again: a FIFO then reads to its writer's end */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  }
+  char *line = rtprof_xmalloc(BUDGET_MAX_LINE + 1), buf[4096];
+  size_t len = 0;
+  uint64_t lineno = 1, total = 0;
   int rc = 0;
-  errno = 0;
-  while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
-    lineno++;
-    if (memchr(line, '\0', (size_t)len)) {
-      rtprof_error("%s:%llu: NUL byte in a text line (not a budget file?)", path, (unsigned long long)lineno);
+  bool eof = false;
+  while (rc == 0 && !eof) {
+    ssize_t k = read(fd, buf, sizeof buf);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) {
+      rtprof_error("%s: cannot read: %s", path, strerror(errno));
       rc = -1;
       break;
     }
-    if (len > 0 && line[len - 1] == '\n') line[len - 1] = '\0';
+    eof = k == 0;
+    total += (uint64_t)k;
+    if (total > BUDGET_MAX_FILE) {
+      rtprof_error("%s: larger than %u bytes (not a budget file?)", path, BUDGET_MAX_FILE);
+      rc = -1;
+      break;
+    }
+    for (ssize_t i = 0; i < k && rc == 0; i++) {
+      char c = buf[i];
+      if (c == '\0') {
+        rtprof_error("%s:%llu: NUL byte in a text line (not a budget file?)", path, (unsigned long long)lineno);
+        rc = -1;
+      } else if (c == '\n') {
+        line[len] = '\0';
+        rc = parse_line(bs, path, lineno++, line);
+        len = 0;
+      } else if (len == BUDGET_MAX_LINE) {
+        rtprof_error("%s:%llu: line longer than %d bytes (not a budget file?)", path, (unsigned long long)lineno,
+                     BUDGET_MAX_LINE);
+        rc = -1;
+      } else {
+        line[len++] = c;
+      }
+    }
+  }
+  if (rc == 0 && len > 0) { /* a last line without its newline */
+    line[len] = '\0';
     rc = parse_line(bs, path, lineno, line);
   }
-  if (rc == 0 && ferror(f)) {
-    rtprof_error("%s: cannot read: %s", path, strerror(errno ? errno : EIO));
-    rc = -1;
-  }
   free(line);
-  if (f != stdin) fclose(f);
+  if (!is_stdin) close(fd);
   return rc;
 }
 

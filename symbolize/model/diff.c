@@ -47,7 +47,9 @@ static rtprof_change_t classify(bool before, bool after, int64_t change, int64_t
 static const char *site_key(const rtprof_model_t *m, const rtprof_frame_t *f, bool exact) {
   char buf[RTPROF_DUMP_MAX_LINE * 2 + 64];
   int n;
-  if (rtprof_frame_is_resolved(f)) {
+  if (f->named) { /* named by the program: the same name is the same site */
+    n = snprintf(buf, sizeof buf, "N\x1f%s\x1f%s\x1f%u", f->function, f->file ? f->file : "", f->line);
+  } else if (rtprof_frame_is_resolved(f)) {
     n = snprintf(buf, sizeof buf, "%c\x1f%s\x1f%s\x1f%u", exact ? 'R' : 'r', f->function ? f->function : "",
                  exact ? f->file : rtprof_basename(f->file), f->line);
   } else if (f->module != RTPROF_NO_MODULE) {

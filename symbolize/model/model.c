@@ -11,13 +11,14 @@
 #define MAX_EXPANDED (RTPROF_DUMP_MAX_DEPTH * 64) /* frames per site, inlines expanded */
 
 /* Resolved frames are named by (function, file, line); the others by
- * (module, offset), so two unresolved addresses never merge by accident. */
-bool rtprof_frame_is_resolved(const rtprof_frame_t *f) { return f->file && f->line; }
+ * (module, offset), so two unresolved addresses never merge by accident.
+ * A named site is resolved by definition, with or without a file. */
+bool rtprof_frame_is_resolved(const rtprof_frame_t *f) { return f->named || (f->file && f->line); }
 
 bool rtprof_frame_equal(const rtprof_frame_t *a, const rtprof_frame_t *b) {
   if (rtprof_frame_is_resolved(a) != rtprof_frame_is_resolved(b)) return false;
   if (rtprof_frame_is_resolved(a))
-    return a->function == b->function && a->file == b->file && a->line == b->line;
+    return a->function == b->function && a->file == b->file && a->line == b->line && a->named == b->named;
   return a->module == b->module && a->offset == b->offset;
 }
 
@@ -28,6 +29,16 @@ static uint64_t frame_hash(uint64_t h, const rtprof_frame_t *f) {
     return rtprof_hash64(h, f->line);
   }
   return rtprof_hash64(rtprof_hash64(h, f->module), f->offset);
+}
+
+/* Sums of counters from several dumps, held at 2^64-1 rather than wrapped
+ * (a dump's fields may hold any value their type allows); *flag says so. */
+static uint64_t sat_add(bool *flag, uint64_t a, uint64_t b) {
+  if (a > UINT64_MAX - b) {
+    *flag = true;
+    return UINT64_MAX;
+  }
+  return a + b;
 }
 
 typedef struct builder_s {       /* state of one rtprof_model_build call */
@@ -54,8 +65,8 @@ static long add_site(builder_t *b, size_t di, const rtprof_site_t *s) {
   const rtprof_dump_t *d = &m->dumps[di];
   size_t n = 0;
   for (uint32_t i = 0; i < s->nframes && n < MAX_EXPANDED; i++)
-    n += rtprof_symbolize_frame(m->st, m->dumps, di, d->frames[s->frame_off + i], b->frames + n,
-                                MAX_EXPANDED - n);
+    n += rtprof_symbolize_frame(m->st, m->dumps, di, d->frames[s->frame_off + i],
+                                d->frame_kinds[s->frame_off + i], b->frames + n, MAX_EXPANDED - n);
   size_t a = attributed_frame(b, b->frames, n);
   const rtprof_frame_t *f = b->frames + a;
   size_t nf = n - a, nkey = b->skip ? 1 : nf;
@@ -96,16 +107,16 @@ static long add_site(builder_t *b, size_t di, const rtprof_site_t *s) {
     while (k < r->nframes && k < nf && rtprof_frame_equal(&r->frames[k], &f[k]) && r->frames[k].inlined == f[k].inlined) k++;
     r->nframes = k;
   }
-  r->allocs += s->allocs;
-  r->alloc_bytes += s->alloc_bytes;
-  r->frees += s->frees;
-  r->freed_bytes += s->freed_bytes;
+  r->allocs = sat_add(&m->saturated, r->allocs, s->allocs);
+  r->alloc_bytes = sat_add(&m->saturated, r->alloc_bytes, s->alloc_bytes);
+  r->frees = sat_add(&m->saturated, r->frees, s->frees);
+  r->freed_bytes = sat_add(&m->saturated, r->freed_bytes, s->freed_bytes);
   if (r->peak_dump != di) { /* peaks: summed within a dump, maxed across dumps */
     if (r->peak_cur > r->peak_live_bytes) r->peak_live_bytes = r->peak_cur;
     r->peak_cur = 0;
     r->peak_dump = di;
   }
-  r->peak_cur += s->peak_live_bytes;
+  r->peak_cur = sat_add(&m->saturated, r->peak_cur, s->peak_live_bytes);
   return g;
 }
 
@@ -134,9 +145,9 @@ static long ensure_phase(builder_t *b, const rtprof_dump_t *d, size_t pi, long *
     }
   }
   rtprof_rphase_t *r = &m->phases[g];
-  r->calls += ph->calls;
-  r->open += ph->open;
-  r->wall_ns += ph->wall_ns;
+  r->calls = sat_add(&m->saturated, r->calls, ph->calls);
+  r->open = sat_add(&m->saturated, r->open, ph->open);
+  r->wall_ns = sat_add(&m->saturated, r->wall_ns, ph->wall_ns);
   r->committed_delta = rtprof_add_sat(r->committed_delta, ph->committed_delta);
   r->live_delta = rtprof_add_sat(r->live_delta, ph->live_delta);
   r->blocks_delta = rtprof_add_sat(r->blocks_delta, ph->blocks_delta);
@@ -146,7 +157,8 @@ static long ensure_phase(builder_t *b, const rtprof_dump_t *d, size_t pi, long *
 }
 
 static void add_pair(builder_t *b, long phase, long site, const rtprof_pair_t *p) {
-  rtprof_rphase_t *r = &b->m->phases[phase];
+  rtprof_model_t *m = b->m;
+  rtprof_rphase_t *r = &m->phases[phase];
   uint64_t key = (uint64_t)phase << 32 | (uint32_t)(site + 1);
   long k = rtprof_map_get(&b->pair_index, key);
   if (k < 0) {
@@ -157,24 +169,24 @@ static void add_pair(builder_t *b, long phase, long site, const rtprof_pair_t *p
     rtprof_map_put(&b->pair_index, key, (size_t)k);
   }
   rtprof_rpair_t *rp = &r->pairs[k];
-  rp->allocs += p->allocs;
-  rp->alloc_bytes += p->alloc_bytes;
-  rp->frees += p->frees;
-  rp->freed_bytes += p->freed_bytes;
-  r->allocs += p->allocs;
-  r->alloc_bytes += p->alloc_bytes;
-  r->frees += p->frees;
-  r->freed_bytes += p->freed_bytes;
+  rp->allocs = sat_add(&m->saturated, rp->allocs, p->allocs);
+  rp->alloc_bytes = sat_add(&m->saturated, rp->alloc_bytes, p->alloc_bytes);
+  rp->frees = sat_add(&m->saturated, rp->frees, p->frees);
+  rp->freed_bytes = sat_add(&m->saturated, rp->freed_bytes, p->freed_bytes);
+  r->allocs = sat_add(&m->saturated, r->allocs, p->allocs);
+  r->alloc_bytes = sat_add(&m->saturated, r->alloc_bytes, p->alloc_bytes);
+  r->frees = sat_add(&m->saturated, r->frees, p->frees);
+  r->freed_bytes = sat_add(&m->saturated, r->freed_bytes, p->freed_bytes);
 }
 
 static void add_warning(rtprof_model_t *m, const rtprof_warning_t *w) {
   for (size_t i = 0; i < m->nwarnings; i++)
     if (m->warnings[i].kind == w->kind && m->warnings[i].name == w->name) {
-      m->warnings[i].count += w->count;
+      m->warnings[i].count = sat_add(&m->saturated, m->warnings[i].count, w->count);
       return;
     }
   if (m->nwarnings >= RTPROF_CLI_MAX_WARNINGS) {
-    m->warnings_dropped += w->count;
+    m->warnings_dropped = sat_add(&m->saturated, m->warnings_dropped, w->count);
     return;
   }
   rtprof_grow(&m->warnings, &m->cap_warnings, m->nwarnings + 1, sizeof *m->warnings);
@@ -186,11 +198,11 @@ static void add_error(builder_t *b, size_t di, const rtprof_heap_error_t *e, con
   rtprof_model_t *m = b->m;
   const rtprof_dump_t *d = &m->dumps[di];
   long site = e->site ? smap[rtprof_dump_find_site(d, e->site)] : -1;
-  size_t n = rtprof_symbolize_frame(m->st, m->dumps, di, e->call, b->frames, MAX_EXPANDED);
+  size_t n = rtprof_symbolize_frame(m->st, m->dumps, di, e->call, RTPROF_FRAME_RA, b->frames, MAX_EXPANDED);
   for (size_t i = 0; i < m->nerrors; i++) {
     rtprof_rerror_t *r = &m->errors[i];
     if (r->kind == e->kind && r->site == site && rtprof_frame_equal(&r->call[0], &b->frames[0])) {
-      r->count += e->count;
+      r->count = sat_add(&m->saturated, r->count, e->count);
       return;
     }
   }
@@ -220,16 +232,16 @@ static int cmp_groups(const void *a, const void *b) {
   return x->first_id < y->first_id ? -1 : x->first_id > y->first_id;
 }
 
-static void add_totals(rtprof_totals_t *t, const rtprof_totals_t *d) {
-  t->allocs += d->allocs;
-  t->frees += d->frees;
-  t->alloc_bytes += d->alloc_bytes;
-  t->freed_bytes += d->freed_bytes;
-  t->failed_allocs += d->failed_allocs;
-  t->committed_bytes += d->committed_bytes;
-  t->rss_bytes += d->rss_bytes;
-  t->mmap_bytes += d->mmap_bytes;
-  t->overhead_bytes += d->overhead_bytes;
+static void add_totals(rtprof_model_t *m, rtprof_totals_t *t, const rtprof_totals_t *d) {
+  t->allocs = sat_add(&m->saturated, t->allocs, d->allocs);
+  t->frees = sat_add(&m->saturated, t->frees, d->frees);
+  t->alloc_bytes = sat_add(&m->saturated, t->alloc_bytes, d->alloc_bytes);
+  t->freed_bytes = sat_add(&m->saturated, t->freed_bytes, d->freed_bytes);
+  t->failed_allocs = sat_add(&m->saturated, t->failed_allocs, d->failed_allocs);
+  t->committed_bytes = sat_add(&m->saturated, t->committed_bytes, d->committed_bytes);
+  t->rss_bytes = sat_add(&m->saturated, t->rss_bytes, d->rss_bytes);
+  t->mmap_bytes = sat_add(&m->saturated, t->mmap_bytes, d->mmap_bytes);
+  t->overhead_bytes = sat_add(&m->saturated, t->overhead_bytes, d->overhead_bytes);
   if (d->peak_live_bytes > t->peak_live_bytes) t->peak_live_bytes = d->peak_live_bytes;
   if (d->peak_committed_bytes > t->peak_committed_bytes) t->peak_committed_bytes = d->peak_committed_bytes;
   if (d->peak_rss_bytes > t->peak_rss_bytes) t->peak_rss_bytes = d->peak_rss_bytes;
@@ -264,10 +276,10 @@ static void order_phases(rtprof_model_t *m) {
     const rtprof_rphase_t *r = &m->phases[m->phase_order[i]];
     if (r->parent < 0) continue;
     rtprof_rphase_t *p = &m->phases[r->parent];
-    p->cum_allocs += r->cum_allocs;
-    p->cum_alloc_bytes += r->cum_alloc_bytes;
-    p->cum_frees += r->cum_frees;
-    p->cum_freed_bytes += r->cum_freed_bytes;
+    p->cum_allocs = sat_add(&m->saturated, p->cum_allocs, r->cum_allocs);
+    p->cum_alloc_bytes = sat_add(&m->saturated, p->cum_alloc_bytes, r->cum_alloc_bytes);
+    p->cum_frees = sat_add(&m->saturated, p->cum_frees, r->cum_frees);
+    p->cum_freed_bytes = sat_add(&m->saturated, p->cum_freed_bytes, r->cum_freed_bytes);
   }
 }
 
@@ -283,13 +295,13 @@ void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps, 
   long **smaps = rtprof_xcalloc(ndumps + 1, sizeof *smaps), **pmaps = rtprof_xcalloc(ndumps + 1, sizeof *pmaps);
   for (size_t di = 0; di < ndumps; di++) {
     rtprof_dump_t *d = &dumps[di];
-    add_totals(&m->totals, &d->totals);
-    m->overflow.sites_dropped += d->overflow.sites_dropped;
-    m->overflow.pairs_dropped += d->overflow.pairs_dropped;
-    m->overflow.allocs += d->overflow.allocs;
-    m->overflow.alloc_bytes += d->overflow.alloc_bytes;
-    m->overflow.frees += d->overflow.frees;
-    m->overflow.freed_bytes += d->overflow.freed_bytes;
+    add_totals(m, &m->totals, &d->totals);
+    m->overflow.sites_dropped = sat_add(&m->saturated, m->overflow.sites_dropped, d->overflow.sites_dropped);
+    m->overflow.pairs_dropped = sat_add(&m->saturated, m->overflow.pairs_dropped, d->overflow.pairs_dropped);
+    m->overflow.allocs = sat_add(&m->saturated, m->overflow.allocs, d->overflow.allocs);
+    m->overflow.alloc_bytes = sat_add(&m->saturated, m->overflow.alloc_bytes, d->overflow.alloc_bytes);
+    m->overflow.frees = sat_add(&m->saturated, m->overflow.frees, d->overflow.frees);
+    m->overflow.freed_bytes = sat_add(&m->saturated, m->overflow.freed_bytes, d->overflow.freed_bytes);
     long *smap = rtprof_xmalloc((d->nsites ? d->nsites : 1) * sizeof *smap);
     for (size_t i = 0; i < d->nsites; i++) smap[i] = add_site(b, di, &d->sites[i]);
     long *pmap = rtprof_xmalloc((d->nphases ? d->nphases : 1) * sizeof *pmap);
@@ -302,7 +314,7 @@ void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps, 
     }
     for (size_t i = 0; i < d->nwarnings; i++) add_warning(m, &d->warnings[i]);
     for (size_t i = 0; i < d->nerrors; i++) add_error(b, di, &d->errors[i], smap);
-    m->warnings_dropped += d->warnings_dropped;
+    m->warnings_dropped = sat_add(&m->saturated, m->warnings_dropped, d->warnings_dropped);
     smaps[di] = smap, pmaps[di] = pmap; /* for the peak and the growth, below */
   }
   for (size_t i = 0; i < m->nsites; i++) {
@@ -364,6 +376,7 @@ size_t rtprof_model_site_groups(const rtprof_model_t *m, rtprof_sgroup_t **out) 
   long *next = rtprof_xmalloc((m->nsites + 1) * sizeof *next); /* hash chains */
   rtprof_map_t by_hash = {0};
   size_t n = 0;
+  bool sat = false; /* the sites are held already; a group's sum is held too */
   for (size_t i = 0; i < m->nsites; i++) {
     const rtprof_rsite_t *s = &m->sites[idx[i]];
     if (s->suppressed) continue; /* set aside: counted in m->suppressed */
@@ -378,12 +391,12 @@ size_t rtprof_model_site_groups(const rtprof_model_t *m, rtprof_sgroup_t **out) 
       rtprof_map_put(&by_hash, h, (size_t)k);
     }
     g[k].nsites++;
-    g[k].allocs += s->allocs;
-    g[k].alloc_bytes += s->alloc_bytes;
-    g[k].frees += s->frees;
-    g[k].freed_bytes += s->freed_bytes;
-    g[k].peak_live_bytes += s->peak_live_bytes;
-    g[k].at_peak += s->at_peak;
+    g[k].allocs = sat_add(&sat, g[k].allocs, s->allocs);
+    g[k].alloc_bytes = sat_add(&sat, g[k].alloc_bytes, s->alloc_bytes);
+    g[k].frees = sat_add(&sat, g[k].frees, s->frees);
+    g[k].freed_bytes = sat_add(&sat, g[k].freed_bytes, s->freed_bytes);
+    g[k].peak_live_bytes = sat_add(&sat, g[k].peak_live_bytes, s->peak_live_bytes);
+    g[k].at_peak = sat_add(&sat, g[k].at_peak, s->at_peak);
   }
   rtprof_map_free(&by_hash);
   free(next);

@@ -112,6 +112,7 @@ typedef struct rtprof_model_s {
   rtprof_warning_t *warnings; size_t nwarnings, cap_warnings;
   uint64_t warnings_dropped;
   rtprof_rerror_t *errors; size_t nerrors, cap_errors;  /* by count, largest first */
+  bool saturated;          /* some merged sum reached 2^64-1 and was held there */
   uint64_t id_merged;      /* dump sites merged into another by identity */
   rtprof_mpeak_t peak;
   rtprof_growth_t *growth; size_t ngrowth;  /* largest growth first */
@@ -252,5 +253,8 @@ void rtprof_budgets_free(rtprof_budgets_t *bs);
  * when quiet) and returns how many were broken. baseline: NULL without one. */
 size_t rtprof_check_run(FILE *out, const rtprof_budgets_t *bs, const rtprof_model_t *m, const rtprof_model_t *baseline,
                         bool quiet);
+
+/* What the writers say when rtprof_model_t.saturated is set. */
+#define RTPROF_SATURATED_NOTE "merged counts reached 2^64-1 and were held there (saturated): sums shown as 18446744073709551615 are lower bounds"
 
 #endif /* RTPROF_MODEL_H */

@@ -18,7 +18,7 @@
 
 /* Records in the order they are written, which the reader enforces. */
 typedef enum rec_kind_e {
-  REC_PROCESS, REC_EXE, REC_TOTALS, REC_MODULE, REC_SITE, REC_OVERFLOW,
+  REC_PROCESS, REC_EXE, REC_TOTALS, REC_MODULE, REC_SITE, REC_OVERFLOW, REC_NAME,
   REC_PHASE, REC_PAIR, REC_WARNING, REC_ERROR, REC_SNAPSHOT, REC_SNAPSHOT_TOP, REC_PEAK,
   REC_PEAK_SITE, REC_PEAK_PHASE, REC_PAIR_FIRST, REC_END, REC_LAST
 } rec_kind_t;
@@ -35,7 +35,9 @@ typedef struct reader_s {
   int last_rank;           /* rank of the last record read */
   int prev_rank;           /* the record before this one (-1 at the start) */
   uint32_t seen[REC_LAST]; /* how many of each record */
-  rtprof_map_t site_ids, phase_ids;
+  rtprof_map_t site_ids, phase_ids, name_ids;
+  struct named_ref_s { size_t frame; uint64_t site, line; } *named; /* nID frames, for resolve_names */
+  size_t nnamed, cap_named;
   uint64_t *phase_lines;   /* line of each phase, for late reference errors */
   rtprof_dump_t *d;
 } reader_t;
@@ -44,6 +46,7 @@ static const char *const rec_names[REC_LAST] = {
     [REC_PROCESS] = RTPROF_REC_PROCESS, [REC_EXE] = RTPROF_REC_EXE,
     [REC_TOTALS] = RTPROF_REC_TOTALS,   [REC_MODULE] = RTPROF_REC_MODULE,
     [REC_SITE] = RTPROF_REC_SITE,       [REC_OVERFLOW] = RTPROF_REC_OVERFLOW,
+    [REC_NAME] = RTPROF_REC_NAME,
     [REC_PHASE] = RTPROF_REC_PHASE,     [REC_PAIR] = RTPROF_REC_PAIR,
     [REC_WARNING] = RTPROF_REC_WARNING, [REC_ERROR] = RTPROF_REC_ERROR,
     [REC_SNAPSHOT] = RTPROF_REC_SNAPSHOT, [REC_SNAPSHOT_TOP] = RTPROF_REC_SNAPSHOT_TOP,
@@ -167,6 +170,7 @@ typedef struct field_s {
 
 typedef struct frames_tmp_s {
   uint64_t v[RTPROF_DUMP_MAX_DEPTH];
+  uint8_t kind[RTPROF_DUMP_MAX_DEPTH]; /* rtprof_frame_kind_t */
   uint32_t n;
 } frames_tmp_t;
 
@@ -232,7 +236,17 @@ static int parse_frames(reader_t *r, const char *s, size_t n, frames_tmp_t *f) {
     size_t e = c ? (size_t)(c - s) : n;
     if (f->n == RTPROF_DUMP_MAX_DEPTH)
       return fail(r, "field 'frames': more than %d frames", RTPROF_DUMP_MAX_DEPTH);
-    if (parse_addr(r, "frames", s + i, e - i, &f->v[f->n])) return -1;
+    /* 0x… a return address, @0x… an exact address, nID a named site */
+    f->kind[f->n] = RTPROF_FRAME_RA;
+    size_t skip = 0;
+    if (e > i && s[i] == '@') f->kind[f->n] = RTPROF_FRAME_EXACT, skip = 1;
+    if (e > i && s[i] == 'n') {
+      f->kind[f->n] = RTPROF_FRAME_NAMED;
+      if (parse_u64(r, "frames", s + i + 1, e - i - 1, &f->v[f->n])) return -1;
+      if (f->v[f->n] == 0) return fail(r, "field 'frames': named site n0 (name ids start at 1)");
+    } else if (parse_addr(r, "frames", s + i + skip, e - i - skip, &f->v[f->n])) {
+      return -1;
+    }
     f->n++;
     if (!c) return 0;
     i = e + 1;
@@ -402,11 +416,18 @@ static int rec_site(reader_t *r, const char *p, const char *end) {
     return fail(r, "site id %llu appears twice", (unsigned long long)sl.s.id);
   /* a 0x0 frame ends the stack; keep at least the first frame */
   uint32_t n = 1;
-  while (n < sl.f.n && sl.f.v[n] != 0) n++;
+  while (n < sl.f.n && (sl.f.v[n] != 0 || sl.f.kind[n] == RTPROF_FRAME_NAMED)) n++;
   sl.s.frame_off = (uint32_t)d->nframes;
   sl.s.nframes = n;
   rtprof_grow(&d->frames, &d->cap_frames, d->nframes + n, sizeof *d->frames);
+  rtprof_grow(&d->frame_kinds, &d->cap_frame_kinds, d->nframes + n, sizeof *d->frame_kinds);
   memcpy(d->frames + d->nframes, sl.f.v, n * sizeof *d->frames);
+  memcpy(d->frame_kinds + d->nframes, sl.f.kind, n * sizeof *d->frame_kinds);
+  for (uint32_t k = 0; k < n; k++)
+    if (sl.f.kind[k] == RTPROF_FRAME_NAMED) {
+      rtprof_grow(&r->named, &r->cap_named, r->nnamed + 1, sizeof *r->named);
+      r->named[r->nnamed++] = (struct named_ref_s){d->nframes + k, sl.s.id, r->lineno};
+    }
   d->nframes += n;
   rtprof_map_put(&r->site_ids, sl.s.id, d->nsites);
   rtprof_grow(&d->sites, &d->cap_sites, d->nsites + 1, sizeof *d->sites);
@@ -421,6 +442,82 @@ static int rec_overflow(reader_t *r, const char *p, const char *end) {
   };
 #undef O
   return parse_fields(r, p, end, spec, sizeof spec / sizeof *spec, &r->d->overflow);
+}
+
+/* A file field: %XX (upper- or lower-case hex) stands for a byte that would
+ * end the field. */
+static int unescape(reader_t *r, const char *v, size_t n, const char **out) {
+  char q[64];
+  char *buf = rtprof_xmalloc(n + 1);
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (v[i] != '%') {
+      buf[o++] = v[i];
+      continue;
+    }
+    int hi = i + 2 < n ? hexval((char)(v[i + 1] | 0x20)) : -1;
+    int lo = i + 2 < n ? hexval((char)(v[i + 2] | 0x20)) : -1;
+    if (hi < 0 || lo < 0) {
+      free(buf);
+      return fail(r, "field 'file': '%%' must be followed by two hex digits in '%s'", quote(q, sizeof q, v, n));
+    }
+    buf[o++] = (char)(hi << 4 | lo);
+    i += 2;
+  }
+  *out = rtprof_intern(buf, o);
+  free(buf);
+  return 0;
+}
+
+typedef struct name_line_s {
+  rtprof_name_t nm;
+  uint64_t line;
+  const char *file_raw;
+} name_line_t;
+
+static int rec_name(reader_t *r, const char *p, const char *end) {
+  static const field_t spec[] = {
+      {"id", F_U64, false, offsetof(name_line_t, nm.id)},
+      {"line", F_U64, false, offsetof(name_line_t, line)},
+      {"file", F_TOKEN, true, offsetof(name_line_t, file_raw)},
+      {"function", F_TAIL, false, offsetof(name_line_t, nm.function)},
+  };
+  rtprof_dump_t *d = r->d;
+  name_line_t nl;
+  memset(&nl, 0, sizeof nl);
+  if (parse_fields(r, p, end, spec, sizeof spec / sizeof *spec, &nl)) return -1;
+  if (nl.nm.id == 0) return fail(r, "field 'id': expected 1 or more, got 0");
+  if (nl.line > UINT32_MAX) return fail(r, "field 'line': %llu is above 4294967295", (unsigned long long)nl.line);
+  if (d->nnames >= RTPROF_DUMP_MAX_SITES) return fail(r, "more than %d names", RTPROF_DUMP_MAX_SITES);
+  if (rtprof_map_get(&r->name_ids, nl.nm.id) >= 0)
+    return fail(r, "name id %llu appears twice", (unsigned long long)nl.nm.id);
+  if (strlen(nl.nm.function) > RTPROF_DUMP_MAX_NAME)
+    return fail(r, "field 'function': longer than %d bytes", RTPROF_DUMP_MAX_NAME);
+  if (nl.file_raw && unescape(r, nl.file_raw, strlen(nl.file_raw), &nl.nm.file)) return -1;
+  if (nl.nm.file && strlen(nl.nm.file) > RTPROF_DUMP_MAX_NAME)
+    return fail(r, "field 'file': longer than %d bytes once unescaped", RTPROF_DUMP_MAX_NAME);
+  nl.nm.line = (uint32_t)nl.line;
+  rtprof_map_put(&r->name_ids, nl.nm.id, d->nnames);
+  rtprof_grow(&d->names, &d->cap_names, d->nnames + 1, sizeof *d->names);
+  d->names[d->nnames++] = nl.nm;
+  return 0;
+}
+
+/* Named frames refer to name records by id: now they index d->names. */
+static int resolve_names(reader_t *r) {
+  rtprof_dump_t *d = r->d;
+  for (size_t i = 0; i < r->nnamed; i++) {
+    uint64_t *f = &d->frames[r->named[i].frame];
+    long idx = rtprof_map_get(&r->name_ids, *f);
+    if (idx < 0) {
+      r->rec = RTPROF_REC_SITE;
+      r->lineno = r->named[i].line;
+      return fail(r, "site %llu: frame n%llu names no 'name' record", (unsigned long long)r->named[i].site,
+                  (unsigned long long)*f);
+    }
+    *f = (uint64_t)idx;
+  }
+  return 0;
 }
 
 static int rec_phase(reader_t *r, const char *p, const char *end) {
@@ -706,7 +803,7 @@ static int rec_pair_first(reader_t *r, const char *p, const char *end) {
 }
 
 typedef struct end_line_s {
-  uint64_t modules, sites, phases, pairs, snapshots, errors;
+  uint64_t modules, sites, phases, pairs, snapshots, errors, names;
 } end_line_t;
 
 static int rec_end(reader_t *r, const char *p, const char *end) {
@@ -714,6 +811,7 @@ static int rec_end(reader_t *r, const char *p, const char *end) {
       FIELD(end_line_t, modules, F_U64), FIELD(end_line_t, sites, F_U64),
       FIELD(end_line_t, phases, F_U64),  FIELD(end_line_t, pairs, F_U64),
       FIELD_OPT(end_line_t, snapshots, F_U64), FIELD_OPT(end_line_t, errors, F_U64),
+      FIELD_OPT(end_line_t, names, F_U64),
   };
   rtprof_dump_t *d = r->d;
   end_line_t e = {0};
@@ -725,6 +823,7 @@ static int rec_end(reader_t *r, const char *p, const char *end) {
       {"pairs", RTPROF_REC_PAIR, e.pairs, d->npairs, true},
       {"snapshots", RTPROF_REC_SNAPSHOT, e.snapshots, d->nsnapshots, r->fields_seen & 1u << 4},
       {"errors", RTPROF_REC_ERROR, e.errors, d->nerrors, r->fields_seen & 1u << 5},
+      {"names", RTPROF_REC_NAME, e.names, d->nnames, r->fields_seen & 1u << 6},
   };
   for (size_t i = 0; i < sizeof c / sizeof *c; i++)
     if (c[i].given && c[i].want != c[i].got)
@@ -737,6 +836,7 @@ typedef int (*rec_fn_t)(reader_t *r, const char *p, const char *end);
 static const rec_fn_t rec_fns[REC_LAST] = {
     [REC_PROCESS] = rec_process, [REC_EXE] = rec_exe,         [REC_TOTALS] = rec_totals,
     [REC_MODULE] = rec_module,   [REC_SITE] = rec_site,       [REC_OVERFLOW] = rec_overflow,
+    [REC_NAME] = rec_name,
     [REC_PHASE] = rec_phase,     [REC_PAIR] = rec_pair,       [REC_WARNING] = rec_warning,
     [REC_ERROR] = rec_error,     [REC_SNAPSHOT] = rec_snapshot, [REC_SNAPSHOT_TOP] = rec_snapshot_top,
     [REC_PEAK] = rec_peak,       [REC_PEAK_SITE] = rec_peak_site, [REC_PEAK_PHASE] = rec_peak_phase,
@@ -872,6 +972,7 @@ int rtprof_dump_read(const char *path, rtprof_dump_t *d) {
     fail(&r, "truncated: no 'end' record (the process died while writing, or the disk filled)");
     goto out;
   }
+  if (resolve_names(&r)) goto out;
   if (d->nsites > 1) qsort(d->sites, d->nsites, sizeof *d->sites, by_site_id);
   if (d->nphases > 1) qsort(d->phases, d->nphases, sizeof *d->phases, by_phase_id);
   check_sums(d);
@@ -882,6 +983,8 @@ out:
   free(r.phase_lines);
   rtprof_map_free(&r.site_ids);
   rtprof_map_free(&r.phase_ids);
+  rtprof_map_free(&r.name_ids);
+  free(r.named);
   if (rc) rtprof_dump_free(d);
   return rc;
 }
@@ -890,6 +993,8 @@ void rtprof_dump_free(rtprof_dump_t *d) {
   free(d->modules);
   free(d->sites);
   free(d->frames);
+  free(d->frame_kinds);
+  free(d->names);
   free(d->phases);
   free(d->pairs);
   free(d->warnings);

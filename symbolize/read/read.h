@@ -1,7 +1,8 @@
 /* Private header of the rtprof command, stage "read": the dump as read.
- * Owns the strict reader of docs/dump-format.md (read/dump_read.c) and the
- * build-id of an ELF file on disk (read/elf.c). Uses common/ and the record
- * names of include/rtprof-dump.h, the one thing shared with the library. */
+ * Owns the strict reader of docs/dump-format.md (read/dump_read.c) and what
+ * is read of an ELF file on disk: build-id, function symbols, separate debug
+ * file (read/elf.c). Uses common/ and the record names of
+ * include/rtprof-dump.h, the one thing shared with the library. */
 #ifndef RTPROF_READ_H
 #define RTPROF_READ_H
 
@@ -30,6 +31,20 @@ typedef struct rtprof_site_s {
   uint32_t frame_off;      /* first frame in rtprof_dump_t.frames */
   uint32_t nframes;        /* 1 ... 16, trailing 0x0 frames removed */
 } rtprof_site_t;
+
+/* What a site frame is (frames[] holds the value, frame_kinds[] the kind). */
+typedef enum rtprof_frame_kind_e {
+  RTPROF_FRAME_RA,         /* a return address: the call is at ra - 1 */
+  RTPROF_FRAME_EXACT,      /* an exact code address (a function's entry) */
+  RTPROF_FRAME_NAMED       /* a named site: the value indexes rtprof_dump_t.names */
+} rtprof_frame_kind_t;
+
+typedef struct rtprof_name_s {   /* a `name` record: a named site */
+  uint64_t id;
+  const char *function;    /* interned */
+  const char *file;        /* interned, or NULL */
+  uint32_t line;           /* 0: none */
+} rtprof_name_t;
 
 typedef struct rtprof_overflow_s {
   uint64_t sites_dropped, pairs_dropped, allocs, alloc_bytes, frees, freed_bytes;
@@ -105,6 +120,8 @@ typedef struct rtprof_dump_s {
   rtprof_module_t *modules; size_t nmodules, cap_modules;
   rtprof_site_t *sites; size_t nsites, cap_sites;       /* sorted by id */
   uint64_t *frames; size_t nframes, cap_frames;         /* all sites' frames */
+  uint8_t *frame_kinds; size_t cap_frame_kinds;          /* rtprof_frame_kind_t of each */
+  rtprof_name_t *names; size_t nnames, cap_names;       /* as read */
   rtprof_phase_t *phases; size_t nphases, cap_phases;   /* sorted by id */
   rtprof_pair_t *pairs; size_t npairs, cap_pairs;
   rtprof_warning_t *warnings; size_t nwarnings, cap_warnings;
@@ -127,13 +144,36 @@ void rtprof_dump_free(rtprof_dump_t *d);
 long rtprof_dump_find_site(const rtprof_dump_t *d, uint64_t id);
 long rtprof_dump_find_phase(const rtprof_dump_t *d, uint64_t id);
 
-/* ---- "elf.c": the build-id note of an ELF file on disk ------------------ */
+/* ---- "elf.c": what rtprof reads of an ELF file on disk -------------------- */
 typedef enum rtprof_elf_status_e {
   RTPROF_ELF_OK,           /* *hex set, or NULL when it has no build-id */
   RTPROF_ELF_NOT_FOUND,
   RTPROF_ELF_UNREADABLE,   /* open/read failed for another reason */
-  RTPROF_ELF_NOT_ELF       /* not a 64-bit little-endian ELF file */
+  RTPROF_ELF_NOT_ELF,      /* not a 64-bit little-endian ELF file */
+  RTPROF_ELF_NOT_REGULAR   /* a FIFO, device or directory: never read */
 } rtprof_elf_status_t;
 rtprof_elf_status_t rtprof_elf_build_id(const char *path, char **hex);
+
+typedef struct rtprof_elf_func_s {  /* one FUNC or IFUNC symbol's extent */
+  uint64_t lo, hi;         /* [st_value, st_value + st_size) */
+  const char *name;        /* as in the string table (mangled) */
+} rtprof_elf_func_t;
+typedef struct rtprof_elf_funcs_s {
+  rtprof_elf_func_t *v; size_t n;  /* sorted by lo */
+  uint64_t max_size;       /* of the largest symbol */
+  char *strings;           /* the string table the names point into */
+  bool from_symtab;        /* .symtab (else .dynsym, or none) */
+} rtprof_elf_funcs_t;
+/* The function symbols of .symtab, else .dynsym (none: n == 0). */
+rtprof_elf_status_t rtprof_elf_funcs(const char *path, rtprof_elf_funcs_t *out);
+/* The names of the symbols whose extent holds addr (at most max). */
+size_t rtprof_elf_funcs_at(const rtprof_elf_funcs_t *f, uint64_t addr, const char **names, size_t max);
+void rtprof_elf_funcs_free(rtprof_elf_funcs_t *f);
+/* The separate debug file of the module at path (build-id hex or NULL), as
+ * a new string, or NULL: /usr/lib/debug/.build-id/xx/rest.debug, then the
+ * .gnu_debuglink name in the file's directory, its .debug/ and
+ * /usr/lib/debug/DIR/; the file must carry the same build-id (or, without
+ * one, the CRC32 the link names). */
+char *rtprof_elf_debug_file(const char *path, const char *buildid);
 
 #endif /* RTPROF_READ_H */

@@ -15,6 +15,7 @@
 #define LABEL_MAX 8192
 
 static int64_t live_of(uint64_t a, uint64_t f) { return (int64_t)(a - f); }
+#define json_live(a, f) rtprof_dec_diff((a), (f)).s /* exact, for JSON */
 
 /* ---- the flame graph: every site's stack merged into a tree -------------- */
 typedef struct fnode_s {
@@ -56,7 +57,7 @@ static uint32_t flame_str(flame_t *fl, const char *s) {
 
 /* The short name of a frame in the graph: as in collapsed stacks. */
 static void frame_name(const rtprof_symtab_t *st, const rtprof_frame_t *f, char *out, size_t n) {
-  if (f->function) snprintf(out, n, "%s", f->function);
+  if (f->function) snprintf(out, n, "%s%s", f->function, f->named ? " (named)" : "");
   else if (f->module == RTPROF_NO_MODULE) snprintf(out, n, "0x%" PRIx64, f->offset);
   else snprintf(out, n, "%s+0x%" PRIx64, rtprof_basename(st->mods[f->module].path), f->offset);
 }
@@ -137,11 +138,11 @@ static void json_sites(FILE *out, const rtprof_model_t *m, const uint8_t *want, 
     if (!want[idx[r]]) continue;
     const rtprof_rsite_t *s = &m->sites[idx[r]];
     fprintf(out, "%s\n{\"id\":%" PRIu64 ",\"rank\":%zu,\"table\":%s,\"leak\":%s,\"allocs\":%" PRIu64
-            ",\"alloc_bytes\":%" PRIu64 ",\"frees\":%" PRIu64 ",\"freed_bytes\":%" PRIu64 ",\"live_blocks\":%" PRId64
-            ",\"live_bytes\":%" PRId64 ",\"peak_live_bytes\":%" PRIu64 ",\"at_peak\":%" PRIu64 ",\"frames\":",
+            ",\"alloc_bytes\":%" PRIu64 ",\"frees\":%" PRIu64 ",\"freed_bytes\":%" PRIu64 ",\"live_blocks\":%s"
+            ",\"live_bytes\":%s,\"peak_live_bytes\":%" PRIu64 ",\"at_peak\":%" PRIu64 ",\"frames\":",
             first ? "" : ",", s->id, r + 1, want[idx[r]] & SITE_TABLE ? "true" : "false",
             want[idx[r]] & SITE_LEAK ? "true" : "false", s->allocs, s->alloc_bytes, s->frees, s->freed_bytes,
-            live_of(s->allocs, s->frees), live_of(s->alloc_bytes, s->freed_bytes), s->peak_live_bytes, s->at_peak);
+            json_live(s->allocs, s->frees), json_live(s->alloc_bytes, s->freed_bytes), s->peak_live_bytes, s->at_peak);
     first = false;
     json_frames(out, m->st, s->frames, s->nframes);
     fputs(",\"folded\":", out);
@@ -173,19 +174,19 @@ static void json_phases(FILE *out, const rtprof_model_t *m, long root) {
     rtprof_json_str(out, pi == root ? p->path : p->name);
     fprintf(out, ",\"depth\":%u,\"parent\":%ld,\"calls\":%" PRIu64 ",\"open\":%" PRIu64 ",\"committed_delta\":%" PRId64
             ",\"committed_delta_max\":%" PRId64 ",\"live_delta\":%" PRId64 ",\"allocs\":%" PRIu64
-            ",\"alloc_bytes\":%" PRIu64 ",\"live_bytes\":%" PRId64 ",\"cum_allocs\":%" PRIu64
-            ",\"cum_alloc_bytes\":%" PRIu64 ",\"cum_live_bytes\":%" PRId64 ",\"wall_ns\":%" PRIu64 ",\"nsites\":%zu"
+            ",\"alloc_bytes\":%" PRIu64 ",\"live_bytes\":%s,\"cum_allocs\":%" PRIu64
+            ",\"cum_alloc_bytes\":%" PRIu64 ",\"cum_live_bytes\":%s,\"wall_ns\":%" PRIu64 ",\"nsites\":%zu"
             ",\"sites\":[",
             p->depth - base, p->parent >= 0 ? pos[p->parent] : -1L, p->calls, p->open, p->committed_delta,
-            p->committed_delta_max, p->live_delta, p->allocs, p->alloc_bytes, live_of(p->alloc_bytes, p->freed_bytes),
-            p->cum_allocs, p->cum_alloc_bytes, live_of(p->cum_alloc_bytes, p->cum_freed_bytes), p->wall_ns, p->npairs);
+            p->committed_delta_max, p->live_delta, p->allocs, p->alloc_bytes, json_live(p->alloc_bytes, p->freed_bytes),
+            p->cum_allocs, p->cum_alloc_bytes, json_live(p->cum_alloc_bytes, p->cum_freed_bytes), p->wall_ns, p->npairs);
     rtprof_rpair_t *v = rtprof_sorted_pairs(p);
     for (size_t k = 0; k < p->npairs && k < PHASE_SITES; k++) { /* [site id or null, allocs, bytes, live] */
       fprintf(out, "%s[", k ? "," : "");
       if (v[k].site >= 0) fprintf(out, "%" PRIu64, m->sites[v[k].site].id);
       else fputs("null", out);
-      fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRId64 "]", v[k].allocs, v[k].alloc_bytes,
-              live_of(v[k].alloc_bytes, v[k].freed_bytes));
+      fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%s]", v[k].allocs, v[k].alloc_bytes,
+              json_live(v[k].alloc_bytes, v[k].freed_bytes));
     }
     free(v);
     fputs("]}", out);
@@ -288,12 +289,12 @@ static void json_header(FILE *out, const rtprof_model_t *m, const rtprof_report_
             d->interval_ms, d->dump_ns > d->start_ns ? d->dump_ns - d->start_ns : 0);
   }
   fprintf(out, "],\n\"totals\":{\"allocs\":%" PRIu64 ",\"frees\":%" PRIu64 ",\"alloc_bytes\":%" PRIu64
-          ",\"freed_bytes\":%" PRIu64 ",\"live_blocks\":%" PRId64 ",\"live_bytes\":%" PRId64
+          ",\"freed_bytes\":%" PRIu64 ",\"live_blocks\":%s,\"live_bytes\":%s"
           ",\"peak_live_bytes\":%" PRIu64 ",\"committed_bytes\":%" PRIu64 ",\"peak_committed_bytes\":%" PRIu64
           ",\"rss_bytes\":%" PRIu64 ",\"peak_rss_bytes\":%" PRIu64 ",\"overhead_bytes\":%" PRIu64
           ",\"failed_allocs\":%" PRIu64 "},\n",
-          t->allocs, t->frees, t->alloc_bytes, t->freed_bytes, live_of(t->allocs, t->frees),
-          live_of(t->alloc_bytes, t->freed_bytes), t->peak_live_bytes, t->committed_bytes, t->peak_committed_bytes,
+          t->allocs, t->frees, t->alloc_bytes, t->freed_bytes, json_live(t->allocs, t->frees),
+          json_live(t->alloc_bytes, t->freed_bytes), t->peak_live_bytes, t->committed_bytes, t->peak_committed_bytes,
           t->rss_bytes, t->peak_rss_bytes, t->overhead_bytes, t->failed_allocs);
   const rtprof_symtab_t *st = m->st;
   fprintf(out, "\"symbols\":{\"addresses\":%" PRIu64 ",\"resolved\":%" PRIu64 ",\"no_module\":%" PRIu64
@@ -306,7 +307,7 @@ static void json_header(FILE *out, const rtprof_model_t *m, const rtprof_report_
     first = false;
     rtprof_json_str(out, sm->path);
     fputs(",\"reason\":", out);
-    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbols or no line info" : rtprof_sym_reason(sm->status));
+    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbol or no line info" : rtprof_sym_reason(sm->status));
     fputs(",\"detail\":", out);
     rtprof_json_str(out, sm->detail);
     fprintf(out, ",\"addresses\":%" PRIu64 "}", sm->unresolved);

@@ -1,5 +1,7 @@
 /* JSON output shared by report, diff and check: strings (escaped, invalid
- * UTF-8 replaced so the document stays valid) and frame objects. */
+ * UTF-8 replaced so the document stays valid; control characters, C1
+ * controls and U+FFFE/U+FFFF written as \uXXXX, so the same JSON embedded in
+ * the HTML page carries none of them raw) and frame objects. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -23,6 +25,9 @@ void rtprof_json_str(FILE *out, const char *s) {
     else {
       size_t l = rtprof_utf8_len(p + i, n - i);
       if (l == 0) fputs("\\ufffd", out); /* paths are bytes: keep the JSON valid */
+      else if (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) fprintf(out, "\\u%04x", p[i + 1]); /* C1 control */
+      else if (l == 3 && p[i] == 0xef && p[i + 1] == 0xbf && p[i + 2] >= 0xbe) /* U+FFFE, U+FFFF */
+        fprintf(out, "\\u%04x", 0xff00 | (p[i + 2] - 0x80 + 0xc0));
       else fwrite(p + i, 1, l, out);
       i += l ? l : 1;
       continue;
@@ -41,7 +46,9 @@ void rtprof_json_frame(FILE *out, const rtprof_symtab_t *st, const rtprof_frame_
   else fputs(", \"line\": null", out);
   fputs(", \"module\": ", out);
   rtprof_json_str(out, f->module == RTPROF_NO_MODULE ? NULL : st->mods[f->module].path);
-  fprintf(out, ", \"offset\": %" PRIu64 ", \"inlined\": %s, \"status\": ", f->offset, f->inlined ? "true" : "false");
+  fprintf(out, ", \"offset\": %" PRIu64 ", \"inlined\": %s, ", f->offset, f->inlined ? "true" : "false");
+  if (f->named) fputs("\"named\": true, ", out); /* only then: older goldens and scripts stay valid */
+  fputs("\"status\": ", out);
   rtprof_json_str(out, rtprof_sym_reason((rtprof_sym_status_t)f->status));
   fputc('}', out);
 }

@@ -1,8 +1,8 @@
 /* The report's memory sections, text and JSON: what suppressions set aside,
  * what was live at the process's peak (by site and by flat phase), which
  * sites grow, and where RSS goes. Short, sorted, cut to --top, within 100
- * columns (site labels excepted, as in every table). Definitions:
- * docs/report.md, "Memory". */
+ * columns as the other tables (write/fit.c; --wide: the totals' units, the
+ * labels and paths whole). Definitions: docs/report.md, "Memory". */
 #define _GNU_SOURCE /* qsort_r */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -14,11 +14,31 @@
 
 static size_t cut(size_t n, const rtprof_report_opts_t *o) { return o->top && o->top < n ? o->top : n; }
 
-static void site_label(const rtprof_model_t *m, long site, char *out, size_t n) {
-  const rtprof_rsite_t *s = &m->sites[site];
-  char label[LABEL_MAX];
-  rtprof_frame_label(m->st, &s->frames[0], label, sizeof label, false);
-  snprintf(out, n, "%s", label);
+/* The site's first frame, file paths relative to the sources' directory and
+ * cut to `width` columns (whole with --wide: write/fit.c). */
+static void site_label(const rtprof_model_t *m, long site, const rtprof_fit_t *fit, int width, char *out, size_t n) {
+  rtprof_fit_label(fit, m->st, &m->sites[site].frames[0], out, n, false, width);
+}
+
+/* A phase path in the last column: cut to `width` columns unless wide. */
+static const char *fit_path(char *buf, size_t n, const char *path, const rtprof_fit_t *fit, int width) {
+  if (fit->wide) return path;
+  snprintf(buf, n, "%s", path);
+  rtprof_fit_cut(buf, width);
+  return buf;
+}
+
+/* Figures in a table: compact ("30.0M") in 100 columns, the totals' units
+ * with --wide. Signed ones print no '+'. */
+static void bytes_fig(char *out, size_t n, uint64_t v, bool wide) {
+  if (wide) rtprof_human_bytes(out, n, v);
+  else rtprof_compact_bytes(out, n, v);
+}
+
+static void signed_fig(char *out, size_t n, int64_t v, bool wide, bool plus) {
+  if (wide) rtprof_human_signed(out, n, v);
+  else rtprof_compact_signed(out, n, v, "-");
+  if (!plus && out[0] == '+') memmove(out, out + 1, strlen(out));
 }
 
 static void share(char *out, size_t n, uint64_t part, uint64_t whole) {
@@ -40,25 +60,32 @@ void rtprof_text_suppressed(FILE *out, const rtprof_model_t *m) {
             " (--no-default-suppressions)\n", s->by_default);
 }
 
-static void text_peak(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
+static void text_peak(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, const rtprof_fit_t *fit) {
   const rtprof_mpeak_t *p = &m->peak;
   if (!p->present) return;
-  char h[32], t[32];
+  bool wide = fit->wide;
+  char h[32], t[32], pb[LABEL_MAX];
   rtprof_human_bytes(h, sizeof h, p->live_bytes);
   rtprof_human_bytes(t, sizeof t, m->totals.peak_live_bytes);
-  fprintf(out, "\nLive at the peak: %s at %.3f s%s%s (the process's highest live bytes: %s)\n", h,
-          (double)p->t_ns / 1e9, p->phase >= 0 ? ", in " : "", p->phase >= 0 ? m->phases[p->phase].path : "", t);
+  const char *path = p->phase >= 0 ? fit_path(pb, sizeof pb, m->phases[p->phase].path, fit, 48) : NULL;
+  int w = fprintf(out, "\nLive at the peak: %s at %.3f s%s%s", h, (double)p->t_ns / 1e9, path ? ", in " : "",
+                  path ? path : "") - 1;
+  /* which peak: on the same line when it fits 100 columns, else under it */
+  fprintf(out, "%s(the process's highest live bytes: %s)\n", wide || w + 46 <= RTPROF_TEXT_WIDTH ? " " : "\n  ", t);
   size_t *idx, n = rtprof_peak_sites(m, &idx), shown = cut(n, o);
   fprintf(out, "  by site (%zu of %zu; 'at peak': held then, not the site's own maximum)\n", shown, n);
-  if (shown) fprintf(out, "    #      id    at peak   share  live at exit  site\n");
+  if (shown && wide) fprintf(out, "    #      id    at peak   share  live at exit  site\n");
+  else if (shown) fprintf(out, "    #      id  at peak   share  at exit  site\n");
   for (size_t r = 0; r < shown; r++) {
     const rtprof_rsite_t *s = &m->sites[idx[r]];
     char a[32], sh[16], l[32], label[LABEL_MAX];
-    rtprof_human_bytes(a, sizeof a, s->at_peak);
+    bytes_fig(a, sizeof a, s->at_peak, wide);
     share(sh, sizeof sh, s->at_peak, p->live_bytes);
-    rtprof_human_signed(l, sizeof l, (int64_t)(s->alloc_bytes - s->freed_bytes));
-    site_label(m, (long)idx[r], label, sizeof label);
-    fprintf(out, "  %3zu  %6" PRIu64 "  %9s  %6s  %12s  %s\n", r + 1, s->id, a, sh, l[0] == '+' ? l + 1 : l, label);
+    signed_fig(l, sizeof l, (int64_t)(s->alloc_bytes - s->freed_bytes), wide, false);
+    int head = wide ? fprintf(out, "  %3zu  %6" PRIu64 "  %9s  %6s  %12s  ", r + 1, s->id, a, sh, l)
+                    : fprintf(out, "  %3zu  %6" PRIu64 "  %7s  %6s  %7s  ", r + 1, s->id, a, sh, l);
+    site_label(m, (long)idx[r], fit, RTPROF_TEXT_WIDTH - head, label, sizeof label);
+    fprintf(out, "%s\n", label);
   }
   free(idx);
   n = rtprof_peak_phases(m, &idx);
@@ -69,58 +96,64 @@ static void text_peak(FILE *out, const rtprof_model_t *m, const rtprof_report_op
   n = k;
   shown = cut(n, o);
   if (n) fprintf(out, "  by phase (%zu of %zu; flat: the phase each block was allocated in)\n", shown, n);
-  if (shown) fprintf(out, "      at peak   share  phase\n");
+  if (shown) fprintf(out, wide ? "      at peak   share  phase\n" : "    at peak   share  phase\n");
   for (size_t r = 0; r < shown; r++) {
     const rtprof_rphase_t *ph = &m->phases[idx[r]];
     char a[32], sh[16];
-    rtprof_human_bytes(a, sizeof a, ph->at_peak);
+    bytes_fig(a, sizeof a, ph->at_peak, wide);
     share(sh, sizeof sh, ph->at_peak, p->live_bytes);
-    fprintf(out, "    %9s  %6s  %s\n", a, sh, ph->path);
+    fprintf(out, wide ? "    %9s  %6s  %s\n" : "    %7s  %6s  %s\n", a, sh,
+            fit_path(pb, sizeof pb, ph->path, fit, RTPROF_TEXT_WIDTH - 21));
   }
   free(idx);
   char x[32], y[32], z[32];
-  rtprof_human_bytes(x, sizeof x, p->outside_phases);
-  rtprof_human_bytes(y, sizeof y, p->suppressed_bytes);
-  rtprof_human_bytes(z, sizeof z, p->overflow_bytes);
+  bytes_fig(x, sizeof x, p->outside_phases, wide);
+  bytes_fig(y, sizeof y, p->suppressed_bytes, wide);
+  bytes_fig(z, sizeof z, p->overflow_bytes, wide);
   fprintf(out, "  also: %s allocated outside every phase, %s in suppressed sites, %s in the overflow row\n", x, y, z);
 }
 
-static void text_growth(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
+static void text_growth(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, const rtprof_fit_t *fit) {
   size_t n = 0;
   for (size_t i = 0; i < m->ngrowth; i++) n += !m->sites[m->growth[i].site].suppressed;
   if (n == 0) return;
+  bool wide = fit->wide;
   size_t shown = cut(n, o);
   fprintf(out, "\nGrowing sites (%zu of %zu): live bytes that rise over the calls of a phase, or over the run\n",
           shown, n);
-  fprintf(out, "    #      id     growth   per call  over            site\n");
+  if (wide) fprintf(out, "    #      id     growth   per call  over            site\n");
+  else fprintf(out, "    #      id   growth  per call  over            site\n");
   for (size_t i = 0, r = 0; i < m->ngrowth && r < shown; i++) {
     const rtprof_growth_t *g = &m->growth[i];
     if (m->sites[g->site].suppressed) continue;
-    char gr[32], pc[32], over[64], label[LABEL_MAX];
-    rtprof_human_signed(gr, sizeof gr, (int64_t)(g->last - g->first));
+    char gr[32], pc[32], over[64], label[LABEL_MAX], pb[LABEL_MAX];
+    signed_fig(gr, sizeof gr, (int64_t)(g->last - g->first), wide, true);
     if (g->phase >= 0) {
-      rtprof_human_bytes(pc, sizeof pc, (uint64_t)g->per_call);
+      bytes_fig(pc, sizeof pc, (uint64_t)g->per_call, wide);
       snprintf(over, sizeof over, "%" PRIu64 " calls", g->calls);
     } else {
       snprintf(pc, sizeof pc, "-");
       snprintf(over, sizeof over, "%.1f s, %u pts", (double)(g->t_last - g->t_first) / 1e9, g->points);
     }
-    site_label(m, g->site, label, sizeof label);
-    fprintf(out, "  %3zu  %6" PRIu64 "  %9s  %9s  %-14s  %s%s%s\n", ++r, m->sites[g->site].id, gr, pc, over, label,
-            g->phase >= 0 ? " in " : "", g->phase >= 0 ? m->phases[g->phase].path : "");
+    int head = wide ? fprintf(out, "  %3zu  %6" PRIu64 "  %9s  %9s  %-14s  ", ++r, m->sites[g->site].id, gr, pc, over)
+                    : fprintf(out, "  %3zu  %6" PRIu64 "  %7s  %8s  %-14s  ", ++r, m->sites[g->site].id, gr, pc, over);
+    const char *path = g->phase >= 0 ? m->phases[g->phase].path : NULL;
+    int room = RTPROF_TEXT_WIDTH - head; /* the label, then " in PATH" in what it leaves (a third at least) */
+    if (path) path = fit_path(pb, sizeof pb, path, fit, room / 3 > 12 ? room / 3 : 12);
+    int pw = path ? 4 + rtprof_text_width(path) : 0;
+    site_label(m, g->site, fit, room - pw, label, sizeof label);
+    fprintf(out, "%s%s%s\n", label, path ? " in " : "", path ? path : "");
   }
 }
 
-static void split_row(FILE *out, const char *when, const rtprof_memsplit_t *s) {
+static void split_row(FILE *out, const char *when, const rtprof_memsplit_t *s, bool wide) {
   char c[6][32];
-  rtprof_human_bytes(c[0], sizeof c[0], s->rss);
-  rtprof_human_bytes(c[1], sizeof c[1], s->live);
-  rtprof_human_signed(c[2], sizeof c[2], s->slack);
-  rtprof_human_bytes(c[3], sizeof c[3], s->overhead);
-  rtprof_human_signed(c[4], sizeof c[4], s->rest);
-  rtprof_human_bytes(c[5], sizeof c[5], s->committed);
-  for (int i = 2; i <= 4; i += 2)
-    if (c[i][0] == '+') memmove(c[i], c[i] + 1, strlen(c[i]));
+  bytes_fig(c[0], sizeof c[0], s->rss, wide);
+  bytes_fig(c[1], sizeof c[1], s->live, wide);
+  signed_fig(c[2], sizeof c[2], s->slack, wide, false);
+  bytes_fig(c[3], sizeof c[3], s->overhead, wide);
+  signed_fig(c[4], sizeof c[4], s->rest, wide, false);
+  bytes_fig(c[5], sizeof c[5], s->committed, wide);
   fprintf(out, "  %-9s  %10s  %10s  %10s  %10s  %10s  %10s\n", when, c[0], c[1], c[2], c[3], c[4], c[5]);
 }
 
@@ -131,14 +164,15 @@ static int cmp_abs_delta(const void *a, const void *b, void *ctx) {
   return x > y ? -1 : x < y;
 }
 
-static void text_split(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
+static void text_split(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, const rtprof_fit_t *fit) {
   rtprof_memsplit_t e = rtprof_memsplit_exit(m), p = rtprof_memsplit_peak(m);
   if (!p.known) return; /* a dump from before the peak was recorded */
+  bool wide = fit->wide;
   fprintf(out, "\nWhere the memory is: rss = live + slack + rtprof + rest (docs/report.md, \"Memory\")\n");
   fprintf(out, "  %-9s  %10s  %10s  %10s  %10s  %10s  %10s\n", "at", "rss", "live", "slack", "rtprof", "rest",
           "committed");
-  split_row(out, "the peak", &p);
-  if (e.known) split_row(out, "exit", &e);
+  split_row(out, "the peak", &p, wide);
+  if (e.known) split_row(out, "exit", &e, wide);
   long *v = rtprof_xmalloc((m->nphases + 1) * sizeof *v);
   size_t n = 0;
   long root = o->phase ? rtprof_model_find_phase(m, o->phase) : -1; /* --phase: its subtree */
@@ -156,20 +190,21 @@ static void text_split(FILE *out, const rtprof_model_t *m, const rtprof_report_o
     const rtprof_rphase_t *ph = &m->phases[v[r]];
     int64_t live, tags, slack;
     rtprof_memsplit_phase(ph, &live, &tags, &slack);
-    char c[4][32];
-    rtprof_human_signed(c[0], sizeof c[0], ph->committed_delta);
-    rtprof_human_signed(c[1], sizeof c[1], live);
-    rtprof_human_signed(c[2], sizeof c[2], slack);
-    rtprof_human_signed(c[3], sizeof c[3], tags);
-    fprintf(out, "  %10s  %10s  %10s  %10s  %s\n", c[0], c[1], c[2], c[3], ph->path);
+    char c[4][32], pb[LABEL_MAX];
+    signed_fig(c[0], sizeof c[0], ph->committed_delta, wide, true);
+    signed_fig(c[1], sizeof c[1], live, wide, true);
+    signed_fig(c[2], sizeof c[2], slack, wide, true);
+    signed_fig(c[3], sizeof c[3], tags, wide, true);
+    fprintf(out, "  %10s  %10s  %10s  %10s  %s\n", c[0], c[1], c[2], c[3],
+            fit_path(pb, sizeof pb, ph->path, fit, RTPROF_TEXT_WIDTH - 50));
   }
   free(v);
 }
 
-void rtprof_text_memory(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o) {
-  text_peak(out, m, o);
-  text_growth(out, m, o);
-  text_split(out, m, o);
+void rtprof_text_memory(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, const rtprof_fit_t *fit) {
+  text_peak(out, m, o, fit);
+  text_growth(out, m, o, fit);
+  text_split(out, m, o, fit);
 }
 
 /* ---- JSON -------------------------------------------------------------------- */

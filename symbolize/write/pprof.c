@@ -79,7 +79,8 @@ static uint64_t str_id(pprof_t *pp, const char *s) {
   const char *in = rtprof_intern(s, strlen(s));
   long k = rtprof_map_get(&pp->str_index, (uintptr_t)in);
   if (k >= 0) return (uint64_t)k;
-  pb_bytes(&pp->out, 6, in, strlen(in)); /* Profile.string_table */
+  const char *safe = rtprof_text_safe(in); /* protobuf strings are UTF-8 */
+  pb_bytes(&pp->out, 6, safe, strlen(safe)); /* Profile.string_table */
   rtprof_map_put(&pp->str_index, (uintptr_t)in, pp->nstrs);
   return pp->nstrs++;
 }
@@ -276,7 +277,13 @@ static void write_locations(pprof_t *pp) {
     }
     for (uint32_t i = 0; i < pp->loc_nframes[k]; i++) {
       if (!f[i].function) continue; /* unknown: the address alone */
-      pb_uint(&pp->sub, 1, function_id(pp, f[i].function, f[i].file));
+      const char *fn = f[i].function;
+      if (f[i].named) { /* marked as in the text report */
+        char buf[RTPROF_DUMP_MAX_NAME + 16];
+        int len = snprintf(buf, sizeof buf, "%s (named)", fn);
+        fn = rtprof_intern(buf, (size_t)len < sizeof buf ? (size_t)len : sizeof buf - 1);
+      }
+      pb_uint(&pp->sub, 1, function_id(pp, fn, f[i].file));
       pb_int(&pp->sub, 2, f[i].line);
       pb_msg(&pp->msg, 4, &pp->sub);
     }

@@ -78,6 +78,7 @@ typedef struct chart_s {   /* state of one rtprof_svg_write */
   axis_t x, y;
   uint64_t *colors;        /* phase ids in order of first appearance */
   size_t ncolors;
+  rtprof_map_t color_index; /* phase id -> index in colors */
   const char *idp;         /* prefix of the element ids ("" standalone) */
 } chart_t;
 
@@ -92,11 +93,20 @@ static const char *phase_name(const rtprof_dump_t *d, uint64_t id) {
 }
 
 static size_t color_of(chart_t *c, uint64_t phase) {
-  for (size_t i = 0; i < c->ncolors; i++)
-    if (c->colors[i] == phase) return i;
+  long k = rtprof_map_get(&c->color_index, phase);
+  if (k >= 0) return (size_t)k;
+  rtprof_map_put(&c->color_index, phase, c->ncolors);
   c->colors[c->ncolors] = phase;
   return c->ncolors++;
 }
+
+/* Drawing is thinned to the picture's resolution, so a dump of a million
+ * snapshots draws as fast and as small as one of a few thousand: per
+ * half-pixel column, a line keeps its first, lowest, highest and last
+ * points (the peak always survives); bands, peak markers (the highest) and
+ * labels (the first) keep at most one per pixel. */
+static long column(double x) { return (long)((x - PLOT_L) * 2); }
+static long pixel(double x) { return (long)(x - PLOT_L); }
 
 static void fmt_time(char *out, size_t n, const chart_t *c, uint64_t t_ns) {
   snprintf(out, n, "%.4g %s", (double)t_ns / c->x.unit, c->x.name);
@@ -107,6 +117,7 @@ static void fmt_time(char *out, size_t n, const chart_t *c, uint64_t t_ns) {
 static void draw_bands(chart_t *c) {
   const rtprof_dump_t *d = c->d;
   fprintf(c->out, "<g id=\"%sphases\" stroke=\"none\">\n", c->idp);
+  long drawn_to = -1; /* the last pixel a band covers */
   for (size_t i = 0; i < d->nsnapshots;) {
     size_t j = i + 1;
     while (j < d->nsnapshots && d->snapshots[j].phase == d->snapshots[i].phase) j++;
@@ -116,6 +127,8 @@ static void draw_bands(chart_t *c) {
     if (!phase) continue;
     size_t k = color_of(c, phase);
     double x0 = px(c, t0), w = px(c, t1) - x0;
+    if (pixel(x0 + w) <= drawn_to) continue; /* inside a pixel already drawn */
+    drawn_to = pixel(x0 + w);
     if (w < 1) w = 1;
     char a[32], b[32];
     fmt_time(a, sizeof a, c, t0);
@@ -158,12 +171,28 @@ static void draw_axes(chart_t *c) {
   fputs("</g>\n", out);
 }
 
+static void put_point(chart_t *c, bool *first, const rtprof_snapshot_t *s, bool live) {
+  fprintf(c->out, "%s%.1f,%.1f", *first ? "" : " ", px(c, s->t_ns), py(c, live ? s->live : s->committed));
+  *first = false;
+}
+
 static void draw_line(chart_t *c, const char *id, const char *color, bool live) {
   fprintf(c->out, "<polyline id=\"%s%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"",
           c->idp, id, color);
-  for (size_t i = 0; i < c->d->nsnapshots; i++) {
-    const rtprof_snapshot_t *s = &c->d->snapshots[i];
-    fprintf(c->out, "%s%.1f,%.1f", i ? " " : "", px(c, s->t_ns), py(c, live ? s->live : s->committed));
+  const rtprof_snapshot_t *sn = c->d->snapshots;
+  bool first = true;
+  for (size_t i = 0; i < c->d->nsnapshots;) {
+    long col = column(px(c, sn[i].t_ns));
+    size_t j = i, lo = i, hi = i;
+    for (; j < c->d->nsnapshots && column(px(c, sn[j].t_ns)) == col; j++) {
+      uint64_t v = live ? sn[j].live : sn[j].committed;
+      if (v < (live ? sn[lo].live : sn[lo].committed)) lo = j;
+      if (v > (live ? sn[hi].live : sn[hi].committed)) hi = j;
+    }
+    size_t keep[4] = {i, lo < hi ? lo : hi, lo < hi ? hi : lo, j - 1}; /* in time order */
+    for (int k = 0; k < 4; k++)
+      if (k == 0 || keep[k] != keep[k - 1]) put_point(c, &first, &sn[keep[k]], live);
+    i = j;
   }
   fputs("\"/>\n", c->out);
 }
@@ -171,25 +200,37 @@ static void draw_line(chart_t *c, const char *id, const char *color, bool live) 
 static void draw_markers(chart_t *c) {
   FILE *out = c->out;
   fprintf(out, "<g id=\"%smarkers\">\n", c->idp);
-  for (size_t i = 0; i < c->d->nsnapshots; i++) {
-    const rtprof_snapshot_t *s = &c->d->snapshots[i];
-    char t[32], h[32];
-    fmt_time(t, sizeof t, c, s->t_ns);
-    double x = px(c, s->t_ns);
-    if (s->kind_id == RTPROF_SNAP_PEAK) {
-      rtprof_human_bytes(h, sizeof h, s->committed);
-      fprintf(out, "<circle class=\"peak\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>new committed peak %s "
-              "at %s</title></circle>\n", x, py(c, s->committed), COLOR_PEAK, h, t);
-    } else if (s->kind_id == RTPROF_SNAP_LABEL) {
-      fprintf(out, "<g class=\"label\"><title>");
-      rtprof_markup_text(out, s->name);
-      fprintf(out, " at %s</title>\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-              "stroke-dasharray=\"4 3\"/>\n", t, x, PLOT_T, x, PLOT_B, COLOR_LABEL);
-      fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\" transform=\"rotate(-90 %.1f %.1f)\">", x - 3,
-              PLOT_B - 4, COLOR_LABEL, x - 3, PLOT_B - 4);
-      rtprof_markup_text(out, s->name);
-      fputs("</text></g>\n", out);
+  const rtprof_snapshot_t *sn = c->d->snapshots;
+  long label_px = -1;
+  for (size_t i = 0; i < c->d->nsnapshots;) {
+    long col = pixel(px(c, sn[i].t_ns));
+    size_t j = i;
+    long peak = -1; /* the pixel's highest peak */
+    for (; j < c->d->nsnapshots && pixel(px(c, sn[j].t_ns)) == col; j++)
+      if (sn[j].kind_id == RTPROF_SNAP_PEAK && (peak < 0 || sn[j].committed > sn[peak].committed)) peak = (long)j;
+    for (size_t k = i; k < j; k++) {
+      const rtprof_snapshot_t *s = &sn[k];
+      if ((long)k != peak && (s->kind_id != RTPROF_SNAP_LABEL || col == label_px)) continue;
+      char t[32], h[32];
+      fmt_time(t, sizeof t, c, s->t_ns);
+      double x = px(c, s->t_ns);
+      if ((long)k == peak) {
+        rtprof_human_bytes(h, sizeof h, s->committed);
+        fprintf(out, "<circle class=\"peak\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>new committed peak %s "
+                "at %s</title></circle>\n", x, py(c, s->committed), COLOR_PEAK, h, t);
+      } else if (s->kind_id == RTPROF_SNAP_LABEL && col != label_px) { /* the pixel's first label */
+        label_px = col;
+        fprintf(out, "<g class=\"label\"><title>");
+        rtprof_markup_text(out, s->name);
+        fprintf(out, " at %s</title>\n<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-dasharray=\"4 3\"/>\n", t, x, PLOT_T, x, PLOT_B, COLOR_LABEL);
+        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\" transform=\"rotate(-90 %.1f %.1f)\">", x - 3,
+                PLOT_B - 4, COLOR_LABEL, x - 3, PLOT_B - 4);
+        rtprof_markup_text(out, s->name);
+        fputs("</text></g>\n", out);
+      }
     }
+    i = j;
   }
   if (c->d->peak.present) { /* the process's highest live bytes: the peak the report breaks down */
     char t[32], h[32];
@@ -230,13 +271,34 @@ static void draw_top_sites(chart_t *c) {
     fprintf(c->out, "<polyline class=\"topsite\" fill=\"none\" stroke=\"%s\" stroke-width=\"1\" "
             "stroke-dasharray=\"2 2\" points=\"", COLOR_LIVE);
     bool first = true;
-    for (size_t s = 0; s < d->nsnapshots; s++) {
-      const rtprof_snapshot_t *sn = &d->snapshots[s];
-      for (uint32_t k = 0; k < sn->ntop; k++)
-        if (d->snap_tops[sn->top_off + k].id == id[i]) {
-          fprintf(c->out, "%s%.1f,%.1f", first ? "" : " ", px(c, sn->t_ns), py(c, d->snap_tops[sn->top_off + k].live_bytes));
+    /* thinned as the other lines: per half-pixel column its first, lowest,
+     * highest and last points, in time order */
+    struct { double x; uint64_t v; } pt[4] = {{0}}; /* first, lowest, highest, last */
+    long col = -1;
+    for (size_t s = 0; s <= d->nsnapshots; s++) {
+      const rtprof_snapshot_t *sn = s < d->nsnapshots ? &d->snapshots[s] : NULL;
+      uint32_t k = 0;
+      while (sn && k < sn->ntop && d->snap_tops[sn->top_off + k].id != id[i]) k++;
+      if (sn && k == sn->ntop) continue;
+      double x = sn ? px(c, sn->t_ns) : 0;
+      if (col >= 0 && (!sn || column(x) != col)) {
+        int lo = pt[1].x <= pt[2].x ? 1 : 2, order[4] = {0, lo, 3 - lo, 3};
+        for (int q = 0; q < 4; q++) {
+          if (q && pt[order[q]].x == pt[order[q - 1]].x && pt[order[q]].v == pt[order[q - 1]].v) continue;
+          fprintf(c->out, "%s%.1f,%.1f", first ? "" : " ", pt[order[q]].x, py(c, pt[order[q]].v));
           first = false;
         }
+        col = -1;
+      }
+      if (!sn) break;
+      uint64_t v = d->snap_tops[sn->top_off + k].live_bytes;
+      if (col < 0) {
+        col = column(x);
+        for (int q = 0; q < 4; q++) pt[q].x = x, pt[q].v = v;
+      }
+      if (v < pt[1].v) pt[1].x = x, pt[1].v = v;
+      if (v > pt[2].v) pt[2].x = x, pt[2].v = v;
+      pt[3].x = x, pt[3].v = v;
     }
     fprintf(c->out, "\"><title>live bytes of site %" PRIu64 " (one of the sites holding the most)</title></polyline>\n",
             id[i]);
@@ -336,4 +398,5 @@ void rtprof_svg_write(FILE *out, const rtprof_dump_t *d, const char *id_prefix) 
   draw_legend(&c, LEGEND_Y);
   fputs("</svg>\n", out);
   free(c.colors);
+  rtprof_map_free(&c.color_index);
 }

@@ -659,7 +659,7 @@ def user_args():
 def main():
     ap = argparse.ArgumentParser(description="rtprof benchmarks (./build.sh bench)")
     ap.add_argument("--top", default=os.getcwd(), help="the source tree (run.sh passes it)")
-    ap.add_argument("--quick", action="store_true", help="a ~2-minute smoke run: small inputs, 1 round")
+    ap.add_argument("--quick", action="store_true", help="a smoke run (about 4 minutes on 2 CPUs): small inputs, 1 round")
     ap.add_argument("--reps", type=int, help="rounds of the fast variants (default 5; --quick 1)")
     ap.add_argument("--heavy-reps", type=int, help="rounds of heaptrack and massif (default 3; --quick 1)")
     ap.add_argument("--only", help="comma-separated workload keys (mb-pairs-1t, mb-pairs-2t, mb-live-1t, "

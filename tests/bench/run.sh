@@ -4,7 +4,7 @@
 # workload under glibc malloc, plain mimalloc, rtprof off, rtprof on (depth 1
 # and 8), heaptrack and valgrind massif, round-robin, and writes the table to
 # build/bench/results.md (and the raw figures to build/bench/results.json).
-# --quick is a ~2-minute smoke run (smaller inputs, one round);
+# --quick is a smoke run (smaller inputs, one round; about 4 minutes on 2 CPUs);
 # `bash tests/bench/run.sh --help` lists the other options.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,7 +40,7 @@ fi
 # run (another `./build.sh`) cannot change the library under test half-way.
 rm -rf "$B/lib" "$B/bin"
 mkdir -p "$B/lib" "$B/bin"
-cp build/lib/librtprof.so build/lib/librtprof-preload.so "$B/lib/"
+cp -P build/lib/librtprof.so build/lib/librtprof.so.* build/lib/librtprof-preload.so "$B/lib/" # .so.0 is the SONAME
 cp build/bin/rtprof "$B/bin/"
 # The microbenchmark twice: with every API (links librtprof and mimalloc,
 # which then also serves malloc), and with plain malloc only (glibc's, or

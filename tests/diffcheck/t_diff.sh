@@ -25,6 +25,7 @@ run_golden() {
   golden "$name" "$OUT/$name"
 }
 run_golden diff.txt "$B" "$A"
+run_golden diff-wide.txt --wide "$B" "$A"
 grep -qx '  peak committed     1.92 GiB → 1.02 GiB, −47%' "$OUT/diff.txt" \
   && pass "peak committed as 'before → after, −N%' in one unit" || fail "the peak committed line"
 run_golden diff.json --json "$B" "$A"

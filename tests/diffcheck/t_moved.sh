@@ -51,8 +51,12 @@ assert w["before"]["calls"] == w["after"]["calls"] == 10 and w["status"] == "gre
 assert w["before"]["cum_alloc_bytes"] == 10070 and w["after"]["cum_alloc_bytes"] == 30070, w
 PY
 expect_rc 0 "$RTPROF_BIN" diff "$OUT/one.dump" "$OUT/two.dump"
-grep -Eq "^ +\+19\.5 KiB +grew +9\.8 KiB → 29\.3 KiB +10 → 10 +0 B → 0 B +make_table .*moved_prog\.c:$table\$" "$OUT/out" \
+grep -Eq "^ +\+19\.5K +grew +9\.77K→29\.3K +10→10 +0→0 +make_table moved_prog\.c:$table\$" "$OUT/out" \
   && pass "text: the grown site, before → after" || { fail "text: the grown site"; cat "$OUT/out"; }
+expect_rc 0 "$RTPROF_BIN" diff --wide "$OUT/one.dump" "$OUT/two.dump"
+grep -Eq "^ +\+19\.5 KiB +grew +9\.8 KiB → 29\.3 KiB +10 → 10 +0 B → 0 B +make_table .*moved_prog\.c:$table\$" "$OUT/out" \
+  && pass "--wide: the grown site, before → after" || { fail "--wide: the grown site"; cat "$OUT/out"; }
+expect_rc 0 "$RTPROF_BIN" diff "$OUT/one.dump" "$OUT/two.dump"
 grep -q "sites   1 grew, 0 shrank, 0 appeared, 0 disappeared, 1 unchanged" "$OUT/out" \
   && pass "text: summary" || fail "text: summary"
 

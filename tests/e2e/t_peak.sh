@@ -5,7 +5,8 @@
 . "$(dirname "$0")/common.sh"
 src=$TOP/tests/e2e/peak_prog.c
 $CC $CFLAGS "$src" -o "$OUT/peak" -L"$LIB" -Wl,-rpath,"$LIB" -lrtprof -lpthread
-schema=$TOP/tests/report/schema.py
+schema=$TOP/../shared/tools/check-report-json   # the contract's checker, when present
+[ -f "$schema" ] || schema=$TOP/tests/report/schema.py
 hold=$(line_of hold "$src") keep=$(line_of keep "$src") index=$(line_of keep_index "$src")
 
 check_peak() { # NAME ARGS...: the peak is hold's 30 MiB, by site and by phase
@@ -57,22 +58,30 @@ check_peak four --threads 4
 check_peak fixed --fixed
 check_peak fixed4 --fixed --threads 4
 
-# text: "Live at the peak" by site and by phase, and which peak each column is
+# text: "Live at the peak" by site and by phase, and which peak each column is;
+# compact figures and relative paths in 100 columns, the totals' units with --wide
 "$RTPROF" report "$OUT/one.dump" > "$OUT/one.txt"
+"$RTPROF" report --wide "$OUT/one.dump" > "$OUT/one-wide.txt"
 grep -q "^Live at the peak: 30.0 MiB at .* in hold" "$OUT/one.txt" || fail "no 'Live at the peak' header: $(cat "$OUT/one.txt")"
-grep -Eq "^ +1 +[0-9]+ +30.0 MiB +100.0% +0 B +hold .*peak_prog.c:$hold\$" "$OUT/one.txt" || fail "hold is not the peak's first site"
-grep -Eq "^ +30.0 MiB +100.0% +hold\$" "$OUT/one.txt" || fail "hold is not the peak's phase"
+grep -Eq "^ +1 +[0-9]+ +30.0M +100.0% +0 +hold peak_prog.c:$hold\$" "$OUT/one.txt" || fail "hold is not the peak's first site"
+grep -Eq "^ +30.0M +100.0% +hold\$" "$OUT/one.txt" || fail "hold is not the peak's phase"
+grep -Eq "^ +1 +[0-9]+ +30.0 MiB +100.0% +0 B +hold /.*/peak_prog.c:$hold\$" "$OUT/one-wide.txt" || fail "--wide: hold's row"
+grep -Eq "^ +30.0 MiB +100.0% +hold\$" "$OUT/one-wide.txt" || fail "--wide: hold's phase row"
 grep -q "not the site's own maximum" "$OUT/one.txt" || fail "the 'at peak' column does not say which peak"
-# the memory sections fit 100 columns (a site's label and a path excepted)
-sed -n '/^Live at the peak/,/^Warnings/p' "$OUT/one.txt" | awk 'length > 100 && !/\//' | grep . \
+# the memory sections fit 100 columns
+sed -n '/^Live at the peak/,/^Warnings/p' "$OUT/one.txt" | LC_ALL=C.UTF-8 awk 'length > 100' | grep . \
   && fail "lines over 100 columns in the memory sections"
 
 # diff: the peak moves from hold to keep once hold is fixed
 "$RTPROF" diff "$OUT/one.dump" "$OUT/fixed.dump" > "$OUT/diff.txt"
-grep -q "^Live at the peak (before → after): 30.0 MiB → 20.0 MiB, in hold → keep" "$OUT/diff.txt" \
+grep -q "^Live at the peak (before → after): 30.0M→20.0M, in hold → keep" "$OUT/diff.txt" \
   || fail "diff: no peak line: $(cat "$OUT/diff.txt")"
-grep -Eq "^ +30.0 MiB → 0 B +hold .*peak_prog.c:$hold\$" "$OUT/diff.txt" || fail "diff: hold's site at the peak"
-grep -Eq "^ +0 B → 20.0 MiB +keep .*peak_prog.c:$keep\$" "$OUT/diff.txt" || fail "diff: keep's site at the peak"
+grep -Eq "^ +30.0M→0 +hold peak_prog.c:$hold\$" "$OUT/diff.txt" || fail "diff: hold's site at the peak"
+grep -Eq "^ +0→20.0M +keep peak_prog.c:$keep\$" "$OUT/diff.txt" || fail "diff: keep's site at the peak"
+"$RTPROF" diff --wide "$OUT/one.dump" "$OUT/fixed.dump" > "$OUT/diff-wide.txt"
+grep -q "^Live at the peak (before → after): 30.0 MiB → 20.0 MiB, in hold → keep" "$OUT/diff-wide.txt" \
+  || fail "diff --wide: no peak line: $(cat "$OUT/diff-wide.txt")"
+grep -Eq "^ +30.0 MiB → 0 B +hold /.*/peak_prog.c:$hold\$" "$OUT/diff-wide.txt" || fail "diff --wide: hold's site"
 "$RTPROF" diff --json "$OUT/four.dump" "$OUT/fixed4.dump" > "$OUT/diff.json"
 python3 - "$OUT/diff.json" <<'PY' || fail "diff --json: the peak's phases"
 import json, sys

@@ -18,10 +18,10 @@ SECRET=$(mktemp -d /tmp/rtprof-secret.XXXXXX)
 trap 'rm -rf "$BIN" "$SECRET"' EXIT
 chmod 755 "$BIN"; chmod 700 "$SECRET" # nobody cannot even traverse SECRET
 echo "root only" > "$SECRET/target"; chmod 600 "$SECRET/target"
-cp "$LIB/librtprof.so" "$BIN/"
+cp -P "$LIB"/librtprof.so* "$BIN/"
 $CC $CFLAGS "$TOP/tests/e2e/setuid_prog.c" -o "$BIN/static_prog" "$LIB/librtprof.a" -lmimalloc -lunwind -lpthread
 $CC $CFLAGS "$TOP/tests/e2e/setuid_prog.c" -o "$BIN/shared_prog" -L"$BIN" -Wl,-rpath,"$BIN" -lrtprof
-chmod 4755 "$BIN/static_prog" "$BIN/shared_prog"; chmod 755 "$BIN/librtprof.so"
+chmod 4755 "$BIN/static_prog" "$BIN/shared_prog"; chmod 755 "$BIN"/librtprof.so.*
 # Can a setuid-root program run as nobody here at all (nosuid mounts, no_new_privs)?
 probe=$(as_nobody env -u RTPROF "$BIN/static_prog" 2>&1) || { echo "skip: cannot run as nobody: $probe"; exit 77; }
 case $probe in *euid=0*) ;; *) echo "skip: the setuid bit is not honoured here ($probe)"; exit 77 ;; esac

@@ -1,5 +1,6 @@
 /* For t_dump_target.sh: allocates, then per argument: "fork" (a child that
- * allocates and _exits), "dump" (rtprof_dump(NULL)), "sleep MS". Prints
+ * allocates and _exits), "dump" (rtprof_dump(NULL)), "sleep MS", "snaps N" (N labelled snapshots: a dump larger than a pipe
+ * holds). Prints
  * nothing on stdout, so a dump sent there is all it holds. */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@ int main(int argc, char **argv) {
       waitpid(pid, NULL, 0);
     } else if (strcmp(argv[i], "dump") == 0) {
       rtprof_dump(NULL);
+    } else if (strcmp(argv[i], "snaps") == 0 && i + 1 < argc) {
+      for (long n = atol(argv[++i]); n > 0; n--) rtprof_snapshot("a label that makes the timeline long");
     } else if (strcmp(argv[i], "sleep") == 0 && i + 1 < argc) {
       long ms = atol(argv[++i]);
       struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

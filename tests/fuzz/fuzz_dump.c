@@ -1,5 +1,6 @@
-/* libFuzzer harness of the dump reader (symbolize/read/dump_read.c) and of what a
- * dump it accepts flows into: the module lookup of symbolize.c, the model of
+/* libFuzzer harness of the dump reader (symbolize/read/dump_read.c), of the
+ * budget-file parser of `rtprof check --budgets` (symbolize/model/budget.c),
+ * which reads every input too, and of what a dump the reader accepts flows into: the module lookup of symbolize.c, the model of
  * model.c and the report formats of report.c and pprof.c. Nothing here spawns a
  * process or opens a file named by the input: module paths are made relative
  * before symbolizing, which symbolize.c resolves as "file not found" without
@@ -16,6 +17,9 @@
  *   - either way, memory in proportion to the input: the strings the reader
  *     and the model intern (names, paths) stay below MAX_BLOWUP times the
  *     input's size plus 1 MiB (real dumps: about 0.3x).
+ * The budget parser, on the same bytes: accepted, nothing on stderr and each
+ * budget naming the file and a line that exists; refused, one line
+ * "rtprof: error: FILE:LINE: what".
  * A broken promise aborts, and libFuzzer keeps the input as a crash.
  *
  * Built and run by tests/fuzz/run.sh; see docs/fuzzing.md. Replay inputs with
@@ -231,6 +235,40 @@ static void report(rtprof_dump_t *dumps, size_t ndumps, unsigned variant) {
   rtprof_symtab_free(&st);
 }
 
+/* The budget parser on the same input (a mode of this harness: every input
+ * is both a dump and a budget file to it). */
+static void fuzz_budgets(const uint8_t *data, size_t size) {
+  memset(g_err, 0, sizeof g_err);
+  FILE *err = fmemopen(g_err, sizeof g_err - 1, "w");
+  if (!err) {
+    perror("fuzz_dump: fmemopen");
+    exit(1);
+  }
+  stderr = err;
+  rtprof_budgets_t bs = {0};
+  int rc = rtprof_budgets_read(&bs, g_path);
+  fflush(err);
+  stderr = g_stderr;
+  fclose(err);
+  if (g_echo) fprintf(g_stderr, "fuzz_dump: budgets %s (%zu)\n%s", rc ? "refused:" : "accepted", bs.n, g_err);
+  uint64_t lines = count_lines(data, size);
+  if (rc == 0) {
+    if (g_err[0]) broken("budgets accepted, yet a message was printed");
+    if (bs.n > lines) broken("%zu budgets from %llu lines", bs.n, (unsigned long long)lines);
+    for (size_t i = 0; i < bs.n; i++) {
+      const rtprof_budget_t *b = &bs.v[i];
+      if (b->kind >= RTPROF_BUDGET_LAST || !b->value || b->origin != g_path || b->line < 1 || b->line > lines)
+        broken("budget %zu: kind %d, line %llu of %llu", i, (int)b->kind, (unsigned long long)b->line,
+               (unsigned long long)lines);
+    }
+  } else if (rc == -1) {
+    check_refusal(data, size);
+  } else {
+    broken("rtprof_budgets_read returned %d", rc);
+  }
+  rtprof_budgets_free(&bs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (ftruncate(g_fd, 0) || pwrite(g_fd, data, size, 0) != (ssize_t)size) {
     perror("fuzz_dump: writing the memfd");
@@ -267,6 +305,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   else if (rc == -1) check_refusal(data, size);
   else broken("rtprof_dump_read returned %d", rc);
   rtprof_dump_free(&d);
+  fuzz_budgets(data, size);
   intern_reset();
   return 0;
 }

@@ -4,6 +4,8 @@
 # suppressed by function, by file:line or from a file; the suppressed bytes
 # are reported, in text and JSON; bad suppressions are refused.
 . "$(dirname "$0")/common.sh"
+schema=$TOP/../shared/tools/check-report-json   # the contract's checker, when present
+[ -f "$schema" ] || schema=$TOP/tests/report/schema.py
 src=$TOP/tests/preload/suppress_prog.c
 gcc -std=gnu11 -Wall -Wextra -Werror -g -O1 "$src" -o "$OUT/prog"
 line=$(grep -n "SITE:leak " "$src" | cut -d: -f1)
@@ -12,7 +14,7 @@ dump=$OUT/prog.dump
 # what the built-in list sets aside here: stdout's buffer, and nothing of ours
 "$RTPROF" report --json --no-default-suppressions "$dump" > "$OUT/all.json"
 "$RTPROF" report --json "$dump" > "$OUT/default.json"
-python3 "$TOP/tests/report/schema.py" "$OUT/default.json" > /dev/null || fail "JSON contract"
+python3 "$schema" "$OUT/default.json" > /dev/null || fail "JSON contract"
 read -r total stdio <<EOF2
 $(python3 - "$OUT/all.json" "$OUT/default.json" "$line" <<'PY'
 import json, sys

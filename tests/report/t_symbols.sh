@@ -25,7 +25,9 @@ new_id=$(build_id "$OUT/mm/fixture")
 expect_rc 0 "$RTPROF_BIN" report "$OUT/mm.dump"
 cp "$OUT/out" "$OUT/mm.txt"
 expect_text "$OUT/mm.txt" "$OUT/mm/fixture: build-id mismatch ($OUT/mm/fixture was rebuilt: dump has $old_id, file has $new_id) - 9 addresses" "mismatch named in the header"
-expect_text "$OUT/mm.txt" "  fixture+$(hexoff "$OUT/mm" buffer) (build-id mismatch: $OUT/mm/fixture was rebuilt)" "mismatched frame printed as module+0xOFF"
+expect_text "$OUT/mm.txt" "  fixture+$(hexoff "$OUT/mm" buffer) (build-id mismatch: fixture was rebuilt)" "mismatched frame printed as module+0xOFF"
+expect_rc 0 "$RTPROF_BIN" report --wide "$OUT/mm.dump"
+expect_text "$OUT/out" "  fixture+$(hexoff "$OUT/mm" buffer) (build-id mismatch: $OUT/mm/fixture was rebuilt)" "--wide: the rebuilt file's whole path on its frames"
 grep -q 'fixture.c:' "$OUT/mm.txt" && fail "a mismatched binary was symbolized" || pass "no file:line from a mismatched binary"
 expect_rc 0 "$RTPROF_BIN" report --json "$OUT/mm.dump"
 check_json "$OUT/out"
@@ -52,8 +54,8 @@ build_fixture "$OUT/strip"
 make_dump tests/report/dumps/main.dump.in "$OUT/strip" "$OUT/strip.dump"
 strip -s "$OUT/strip/fixture"
 expect_rc 0 "$RTPROF_BIN" report "$OUT/strip.dump"
-expect_text "$OUT/out" "  fixture+$(hexoff "$OUT/strip" buffer) (no symbols)" "stripped binary: no symbols"
-expect_text "$OUT/out" "$OUT/strip/fixture: no symbols or no line info - 9 addresses" "stripped binary named in the header"
+expect_text "$OUT/out" "  fixture+$(hexoff "$OUT/strip" buffer) (no symbol)" "stripped binary: no symbol"
+expect_text "$OUT/out" "$OUT/strip/fixture: no symbol or no line info - 9 addresses" "stripped binary named in the header"
 
 # -- no debug info: function names without file:line
 build_fixture "$OUT/nodebug" -g0
