@@ -44,7 +44,7 @@ check_json "$OUT/out"
 expect_site 200 "None|no symbol|None|None" "stripped: the static allocator has no name (JSON null)"
 expect_site 100 "exported_alloc|no line info|None|None" "stripped: the exported allocator keeps its .dynsym name"
 expect_rc 0 "$RTPROF_BIN" report "$OUT/np.dump"
-grep -Eq '  200 B .*  names_prog\+0x[0-9a-f]+ \(no symbol\)$' "$OUT/out" && pass "stripped: text says (no symbol)" \
+grep -Eq '  200B .*  names_prog\+0x[0-9a-f]+ \(no symbol\)$' "$OUT/out" && pass "stripped: text says (no symbol)" \
   || { fail "stripped: text"; cat "$OUT/out"; }
 # a frame with no name matches no function pattern: exported_alloc's 100 B fit 150 B
 expect_rc 0 "$RTPROF_BIN" check --max-site-bytes 'exported_alloc=150' "$OUT/np.dump" \
