@@ -254,6 +254,16 @@ void rtprof_budgets_free(rtprof_budgets_t *bs);
 size_t rtprof_check_run(FILE *out, const rtprof_budgets_t *bs, const rtprof_model_t *m, const rtprof_model_t *baseline,
                         bool quiet);
 
+/* Sums of counters from several dumps, held at 2^64-1 rather than wrapped
+ * (a dump's fields may hold any value their type allows); *flag says so. */
+static inline uint64_t rtprof_sat_add(bool *flag, uint64_t a, uint64_t b) {
+  if (a > UINT64_MAX - b) {
+    *flag = true;
+    return UINT64_MAX;
+  }
+  return a + b;
+}
+
 /* What the writers say when rtprof_model_t.saturated is set. */
 #define RTPROF_SATURATED_NOTE "merged counts reached 2^64-1 and were held there (saturated): sums shown as 18446744073709551615 are lower bounds"
 

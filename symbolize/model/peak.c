@@ -30,14 +30,15 @@ void rtprof_model_peak(rtprof_model_t *m, const long *const *smaps, const long *
   p->phase = d->peak.phase ? pmaps[best][rtprof_dump_find_phase(d, d->peak.phase)] : -1;
   for (size_t i = 0; i < d->npeak_sites; i++) {
     const rtprof_id_bytes_t *e = &d->peak_sites[i];
-    if (e->id == 0) p->overflow_bytes += e->live_bytes;
-    else m->sites[smaps[best][rtprof_dump_find_site(d, e->id)]].at_peak += e->live_bytes;
+    uint64_t *to = e->id == 0 ? &p->overflow_bytes : &m->sites[smaps[best][rtprof_dump_find_site(d, e->id)]].at_peak;
+    *to = rtprof_sat_add(&m->saturated, *to, e->live_bytes); /* a dump's figures may hold any value */
   }
   uint64_t in_phases = 0;
   for (size_t i = 0; i < d->npeak_phases; i++) {
     const rtprof_id_bytes_t *e = &d->peak_phases[i];
-    m->phases[pmaps[best][rtprof_dump_find_phase(d, e->id)]].at_peak += e->live_bytes;
-    in_phases += e->live_bytes;
+    uint64_t *to = &m->phases[pmaps[best][rtprof_dump_find_phase(d, e->id)]].at_peak;
+    *to = rtprof_sat_add(&m->saturated, *to, e->live_bytes);
+    in_phases = rtprof_sat_add(&m->saturated, in_phases, e->live_bytes);
   }
   p->outside_phases = p->live_bytes > in_phases ? p->live_bytes - in_phases : 0;
 }
@@ -84,7 +85,7 @@ void rtprof_model_growth(rtprof_model_t *m, const long *const *smaps, const long
       if (!pr->site || ph->calls < 2 || pr->alloc_bytes <= pr->freed_bytes) continue;
       rtprof_growth_t *g = row(m, &cap, &index, smaps[di][rtprof_dump_find_site(d, pr->site)],
                                pmaps[di][rtprof_dump_find_phase(d, pr->phase)]);
-      g->last += pr->alloc_bytes - pr->freed_bytes;
+      g->last = rtprof_sat_add(&m->saturated, g->last, pr->alloc_bytes - pr->freed_bytes);
     }
     for (size_t i = 0; i < d->npair_firsts; i++) {
       const rtprof_pair_first_t *pf = &d->pair_firsts[i];
@@ -92,7 +93,7 @@ void rtprof_model_growth(rtprof_model_t *m, const long *const *smaps, const long
       if (!pf->site || ph->calls < 2) continue;
       rtprof_growth_t *g = row(m, &cap, &index, smaps[di][rtprof_dump_find_site(d, pf->site)],
                                pmaps[di][rtprof_dump_find_phase(d, pf->phase)]);
-      g->first += pf->live_bytes;
+      g->first = rtprof_sat_add(&m->saturated, g->first, pf->live_bytes);
     }
   }
   for (size_t i = 0; i < m->ngrowth; i++) {

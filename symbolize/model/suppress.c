@@ -145,11 +145,11 @@ void rtprof_model_suppress(rtprof_model_t *m, const rtprof_suppressions_t *s) {
     r->suppressed = true;
     o->sites++;
     o->by_default += s->builtin[p];
-    o->allocs += r->allocs;
-    o->alloc_bytes += r->alloc_bytes;
-    o->frees += r->frees;
-    o->freed_bytes += r->freed_bytes;
-    m->peak.suppressed_bytes += r->at_peak;
+    o->allocs = rtprof_sat_add(&m->saturated, o->allocs, r->allocs); /* sums of held sums: held too */
+    o->alloc_bytes = rtprof_sat_add(&m->saturated, o->alloc_bytes, r->alloc_bytes);
+    o->frees = rtprof_sat_add(&m->saturated, o->frees, r->frees);
+    o->freed_bytes = rtprof_sat_add(&m->saturated, o->freed_bytes, r->freed_bytes);
+    m->peak.suppressed_bytes = rtprof_sat_add(&m->saturated, m->peak.suppressed_bytes, r->at_peak);
   }
   o->live_blocks = o->allocs - o->frees;
   o->live_bytes = o->alloc_bytes - o->freed_bytes;
