@@ -33,7 +33,10 @@ if got_phases != want_phases: errors.append(f"peak phases {got_phases}, want {wa
 if pk["live_bytes"] != sum(want_sites.values()): errors.append(f"peak.live_bytes {pk['live_bytes']}")
 if doc["totals"]["peak_live_bytes"] != pk["live_bytes"]:
     errors.append(f"totals.peak_live_bytes {doc['totals']['peak_live_bytes']} != peak.live_bytes {pk['live_bytes']}")
-if pk["phase"] != ("keep" if fixed else "hold"): errors.append(f"peak.phase {pk['phase']}")
+# fixed, the peak is a plateau from keep's last allocation to exit: with 4
+# threads the highest capture may be the dump's own, after keep has closed
+want_phase = ("keep", None) if fixed and threads > 1 else ("keep",) if fixed else ("hold",)
+if pk["phase"] not in want_phase: errors.append(f"peak.phase {pk['phase']}, want one of {want_phase}")
 # the RSS split adds up, exactly where the figures are rtprof's own
 for when in ("exit", "peak"):
     m = doc["memory"][when]
@@ -89,7 +92,7 @@ pk = json.load(open(sys.argv[1]))["peak"]; MiB = 1 << 20
 ph = {p["path"]: (p["before"], p["after"]) for p in pk["phases"]}
 want = {"hold": (30 * MiB, 0), "keep": (0, 20 * MiB + 4 * 10 * 8)}
 assert ph == want, f"{ph} != {want}"
-assert pk["before"]["live_bytes"] == 30 * MiB and pk["after"]["phase"] == "keep", pk
+assert pk["before"]["live_bytes"] == 30 * MiB and pk["after"]["phase"] in ("keep", None), pk  # a plateau: see above
 PY
 
 # the kernel's figure: with every block written, RSS holds the live bytes
