@@ -24,7 +24,8 @@ size_t rtprof_diff_peak_sites(const rtprof_diff_t *df, rtprof_prow_t **out) {
   size_t n = 0;
   for (size_t i = 0; i < df->nsites; i++) {
     const rtprof_dsite_t *d = &df->sites[i];
-    if (d->side[0].at_peak || d->side[1].at_peak) v[n++] = (rtprof_prow_t){(long)i, d->side[0].at_peak, d->side[1].at_peak};
+    if (d->side[0].at_peak || d->side[1].at_peak)
+      v[n++] = (rtprof_prow_t){(long)i, d->side[0].at_peak, d->side[1].at_peak};
   }
   qsort(v, n, sizeof *v, cmp_rows);
   *out = v;

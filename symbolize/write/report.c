@@ -208,8 +208,8 @@ static void text_sites(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   free(idx);
 
   idx = rtprof_model_sorted_sites(m, RTPROF_SORT_LIVE);
-  size_t leaks = 0;
-  while (leaks < rtprof_model_shown_sites(m) && live_of(m->sites[idx[leaks]].alloc_bytes, m->sites[idx[leaks]].freed_bytes) > 0) leaks++;
+  size_t leaks = 0, shown = rtprof_model_shown_sites(m); /* suppressed sites sort last */
+  while (leaks < shown && live_of(m->sites[idx[leaks]].alloc_bytes, m->sites[idx[leaks]].freed_bytes) > 0) leaks++;
   n = o->top && o->top < leaks ? o->top : leaks;
   fprintf(out, "\nLeaks (live at exit) by live bytes (%zu of %zu sites with live bytes)\n", n, leaks);
   if (n == 0) fprintf(out, "  none\n");
