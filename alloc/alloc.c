@@ -102,7 +102,8 @@ static void init_profiler(void) {
     set_entries();
     return;
   }
-  if (!rt_tables_init() || !rt_threads_init() || !rt_phases_init() || !rt_snapshots_init()) {
+  if (!rt_tables_init() || !rt_threads_init() || !rt_phases_init() || !rt_snapshots_init() ||
+      !rt_peak_init()) {
     rt_warn("cannot map the profiler's tables (RTPROF_SITES=%u); profiling is off", rt_options.sites);
     __atomic_store_n(&rt_mode, RT_MODE_OFF, __ATOMIC_RELEASE);
     set_entries();
@@ -1078,6 +1079,7 @@ static void fork_stage(rt_fork_stage_t stage) {
     rt_dump_fork(stage);
     rt_snapshots_fork(stage);
     rt_errors_fork(stage);
+    rt_peak_fork(stage); /* before the registry: a capture holds it, then waits for that */
     rt_names_fork(stage);
     rt_skip_fork(stage);
     pthread_mutex_lock(&rt_mm.lock);
@@ -1085,6 +1087,7 @@ static void fork_stage(rt_fork_stage_t stage) {
     return;
   }
   rt_registry_fork(stage);
+  rt_peak_fork(stage);
   if (stage == RT_FORK_PARENT) pthread_mutex_unlock(&rt_mm.lock);
   else pthread_mutex_init(&rt_mm.lock, NULL);
   rt_skip_fork(stage);

@@ -364,6 +364,7 @@ static uint32_t w_phases(rt_writer_t *w) {
     w_sfield(w, "committed_delta_max", p.committed_delta_max);
     w_sfield(w, "live_delta", p.live_delta);
     w_field(w, "wall_ns", p.wall_ns);
+    w_sfield(w, "blocks_delta", p.blocks_delta);
     w_str(w, " name="), w_text(w, p.name), w_str(w, "\n");
     n++;
   }
@@ -417,6 +418,68 @@ static void w_snapshot(void *ctx, uint64_t t_ns, uint64_t committed, uint64_t li
   w_str(w, "\n");
 }
 
+static void w_snapshot_top(void *ctx, const uint32_t *sites, const uint64_t *live, uint32_t n) {
+  rt_writer_t *w = ctx;
+  w_str(w, RTPROF_REC_SNAPSHOT_TOP " sites=");
+  for (uint32_t i = 0; i < n; i++) {
+    if (i) w_str(w, ",");
+    w_u64(w, sites[i]), w_str(w, ":"), w_u64(w, live[i]);
+  }
+  w_str(w, "\n");
+}
+
+/* The peak's composition: `peak`, then its sites and phases holding bytes. */
+typedef struct rt_peak_ctx_s {
+  rt_writer_t *w;
+  uint32_t sites, phases;     /* records written */
+} rt_peak_ctx_t;
+
+static void w_peak(void *arg, const rt_peak_t *p, const int64_t *site_live, const int64_t *phase_live) {
+  rt_peak_ctx_t *ctx = arg;
+  rt_writer_t *w = ctx->w;
+  w_str(w, RTPROF_REC_PEAK);
+  w_field(w, "live_bytes", p->live_bytes);
+  w_field(w, "live_blocks", p->live_blocks);
+  w_field(w, "t_ns", p->t_ns);
+  w_field(w, "committed", p->committed);
+  w_field(w, "rss", p->rss);
+  w_field(w, "overhead", p->overhead);
+  w_field(w, "phase", p->phase);
+  w_str(w, "\n");
+  for (uint32_t id = 0; id < p->nsites; id++) {
+    if (site_live[id] <= 0) continue;
+    w_str(w, RTPROF_REC_PEAK_SITE);
+    w_field(w, "site", id);
+    w_field(w, "live_bytes", (uint64_t)site_live[id]);
+    w_str(w, "\n");
+    ctx->sites++;
+  }
+  for (uint32_t id = 1; id < p->nphases; id++) {
+    if (phase_live[id] <= 0) continue;
+    w_str(w, RTPROF_REC_PEAK_PHASE);
+    w_field(w, "phase", id);
+    w_field(w, "live_bytes", (uint64_t)phase_live[id]);
+    w_str(w, "\n");
+    ctx->phases++;
+  }
+}
+
+/* Each phase's pairs at the end of its first call (alloc/peak.c). */
+static void w_pair_first(rt_writer_t *w) {
+  uint32_t count = rt_pair_count();
+  for (uint32_t id = 1; id < count; id++) {
+    uint64_t live = rt_pair_first_live(id);
+    if (live == 0) continue;
+    uint32_t phase, site;
+    rt_pair_key(id, &phase, &site);
+    w_str(w, RTPROF_REC_PAIR_FIRST);
+    w_field(w, "phase", phase);
+    w_field(w, "site", site);
+    w_field(w, "live_bytes", live);
+    w_str(w, "\n");
+  }
+}
+
 static void write_dump(rt_writer_t *w, const char *reason) {
   w_str(w, RTPROF_DUMP_MAGIC " "), w_u64(w, RTPROF_DUMP_VERSION), w_str(w, "\n");
   w_str(w, RTPROF_REC_PROCESS);
@@ -440,6 +503,7 @@ static void write_dump(rt_writer_t *w, const char *reason) {
   dl_iterate_phdr(module_cb, &mods);
 
   uint32_t sites = 0, pairs = 0;
+  rt_peak_capture_now(); /* before the sites: every site it names is written */
   rt_registry_lock();
   w_counters(w, &sites, &pairs, false);
   rt_registry_unlock();
@@ -451,7 +515,10 @@ static void write_dump(rt_writer_t *w, const char *reason) {
   w_warnings(w);
   uint32_t errors = 0;
   w_errors(w, &errors);
-  uint32_t snapshots = rt_snapshots_read(w_snapshot, w);
+  uint32_t snapshots = rt_snapshots_read(w_snapshot, w_snapshot_top, w);
+  rt_peak_ctx_t peak = {.w = w};
+  rt_peak_read(w_peak, &peak);
+  w_pair_first(w);
   w_str(w, RTPROF_REC_END);
   w_field(w, "modules", mods.count);
   w_field(w, "sites", sites);

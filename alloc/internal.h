@@ -156,6 +156,7 @@ typedef struct rt_slot_s {
 typedef struct rt_phase_frame_s {
   uint32_t id;                /* phase id, 0 when not recorded (table full) */
   int64_t committed_begin, live_begin;
+  int64_t blocks_begin;       /* live blocks (their tags are rtprof's overhead) */
   uint64_t t0_ns;
 } rt_phase_frame_t;
 
@@ -253,6 +254,8 @@ void rt_registry_unlock(void) RT_HIDDEN;
 uint64_t rt_thread_overhead_bytes(void) RT_HIDDEN;
 bool rt_threads_init(void) RT_HIDDEN;
 void rt_registry_fork(rt_fork_stage_t stage) RT_HIDDEN;
+bool rt_registry_held(void) RT_HIDDEN;      /* by this thread */
+uint64_t rt_registry_threads(void) RT_HIDDEN; /* registered thread states */
 
 /* ---- "capture.c": call-site capture -------------------------------------- */
 /* Fills frames[0..depth) starting at return address `ra` (our caller's
@@ -336,17 +339,45 @@ typedef enum rt_snap_kind_e { RT_SNAP_INTERVAL, RT_SNAP_PEAK, RT_SNAP_LABEL, RT_
 typedef void (*rt_snapshot_view_fn)(void *ctx, uint64_t t_ns, uint64_t committed, uint64_t live,
                                     uint64_t rss, uint32_t phase, rt_snap_kind_t kind,
                                     const char *label);
+/* The top sites of a snapshot (live bytes, largest first), after its point. */
+typedef void (*rt_snapshot_top_fn)(void *ctx, const uint32_t *sites, const uint64_t *live, uint32_t n);
 extern uint32_t rt_last_phase RT_HIDDEN; /* innermost phase of the last phase event */
 bool rt_snapshots_init(void) RT_HIDDEN;
 void rt_snapshots_start(void) RT_HIDDEN; /* the sampler thread, from the constructor */
 void rt_snapshots_fork(rt_fork_stage_t stage) RT_HIDDEN;
 void rt_snapshot_take(rt_snap_kind_t kind, const char *label, uint64_t committed) RT_HIDDEN;
 void rt_snapshot_peak_check(uint64_t committed) RT_HIDDEN;
-uint32_t rt_snapshots_read(rt_snapshot_view_fn fn, void *ctx) RT_HIDDEN;
+uint32_t rt_snapshots_read(rt_snapshot_view_fn fn, rt_snapshot_top_fn top, void *ctx) RT_HIDDEN;
+uint64_t rt_snapshot_t0_ns(void) RT_HIDDEN; /* CLOCK_MONOTONIC when profiling started */
 uint64_t rt_snapshot_interval_ms(void) RT_HIDDEN;
 /* Live bytes above which the sampler is woken for a dump (runaway growth). */
 extern int64_t rt_flush_trigger RT_HIDDEN;
 void rt_flush_request(void) RT_HIDDEN; /* wakes the sampler; never blocks */
+
+/* ---- "peak.c": what was live at the peak; top sites; first calls ----------- */
+typedef struct rt_peak_s {
+  bool taken;
+  uint64_t live_bytes, live_blocks; /* summed over every site at the capture */
+  uint64_t t_ns;              /* since profiling started (as snapshots) */
+  uint64_t committed, rss, overhead; /* read right after the capture */
+  uint32_t phase;             /* innermost phase of the last phase event */
+  uint32_t nsites, nphases;   /* ids covered: sites [0, nsites), phases [1, nphases) */
+} rt_peak_t;
+typedef void (*rt_peak_view_fn)(void *ctx, const rt_peak_t *p, const int64_t *site_live,
+                                const int64_t *phase_live);
+bool rt_peak_init(void) RT_HIDDEN;
+int64_t rt_peak_trigger(void) RT_HIDDEN;  /* published live bytes that ask for a capture */
+void rt_peak_capture(void) RT_HIDDEN;     /* never blocks; registry lock not held */
+void rt_peak_capture_now(void) RT_HIDDEN; /* the present, when it beats the best */
+/* Shows the best capture; returns false when there is none. */
+bool rt_peak_read(rt_peak_view_fn fn, void *ctx) RT_HIDDEN;
+uint64_t rt_peak_captures(void) RT_HIDDEN;
+void rt_peak_fork(rt_fork_stage_t stage) RT_HIDDEN;
+#define RT_SNAP_TOP 8               /* sites a snapshot records (docs/dump-format.md) */
+/* The k sites holding the most live bytes now, largest first; returns how many. */
+uint32_t rt_top_sites(uint32_t *ids, uint64_t *live, uint32_t k) RT_HIDDEN;
+void rt_phase_first_call_end(uint32_t phase) RT_HIDDEN;
+uint64_t rt_pair_first_live(uint32_t pair) RT_HIDDEN;
 
 /* ---- "dump.c" ------------------------------------------------------------ */
 struct dl_phdr_info;
@@ -364,6 +395,7 @@ typedef struct rt_phase_info_s {
   const char *name;
   uint64_t calls, open;
   int64_t committed_delta, committed_delta_max, live_delta;
+  int64_t blocks_delta;       /* live blocks at end - at begin, summed */
   uint64_t wall_ns;
 } rt_phase_info_t;
 uint32_t rt_phase_count(void) RT_HIDDEN;   /* ids 1..count are in use */

@@ -5,7 +5,8 @@
  * complete dump at most that old. It also rewrites it, rate-limited, as soon
  * as live bytes pass the last dumped peak by a margin (the allocating thread
  * only wakes it), so a runaway's peak is in the dump. Peaks and
- * rtprof_snapshot() add points. */
+ * rtprof_snapshot() add points. Each point also holds the live bytes of the
+ * RT_SNAP_TOP sites that hold the most, for the growth of sites over time. */
 #include <errno.h>
 #include <linux/futex.h>
 #include <string.h>
@@ -19,7 +20,10 @@ typedef struct rt_snap_s {
   uint64_t t_ns, committed, live, rss;
   uint32_t phase;
   uint8_t kind;               /* rt_snap_kind_t */
-  char label[47];
+  uint8_t ntop;               /* sites in top[] */
+  char label[46];
+  uint32_t top_site[RT_SNAP_TOP];  /* the sites holding the most live bytes, */
+  uint64_t top_live[RT_SNAP_TOP];  /* largest first (alloc/peak.c) */
 } rt_snap_t;
 
 static struct {
@@ -67,6 +71,7 @@ void rt_snapshot_take(rt_snap_kind_t kind, const char *label, uint64_t committed
       .phase = rt_load_relaxed(&rt_last_phase),
       .kind = (uint8_t)kind,
   };
+  s.ntop = (uint8_t)rt_top_sites(s.top_site, s.top_live, RT_SNAP_TOP);
   if (label) {
     size_t n = strlen(label);
     if (n >= sizeof s.label) n = sizeof s.label - 1;
@@ -92,7 +97,7 @@ RT_EXPORT void rtprof_snapshot(const char *label) {
   rt_snapshot_take(RT_SNAP_LABEL, label ? label : "", rt_committed_now(NULL));
 }
 
-uint32_t rt_snapshots_read(rt_snapshot_view_fn fn, void *ctx) {
+uint32_t rt_snapshots_read(rt_snapshot_view_fn fn, rt_snapshot_top_fn top, void *ctx) {
   if (rt_snaps.ring == NULL) return 0;
   pthread_mutex_lock(&rt_snaps.lock);
   uint32_t n = rt_snaps.n;
@@ -100,10 +105,13 @@ uint32_t rt_snapshots_read(rt_snapshot_view_fn fn, void *ctx) {
     const rt_snap_t *s = &rt_snaps.ring[i];
     fn(ctx, s->t_ns, s->committed, s->live, s->rss, s->phase, (rt_snap_kind_t)s->kind,
        s->label[0] ? s->label : NULL);
+    if (top && s->ntop) top(ctx, s->top_site, s->top_live, s->ntop);
   }
   pthread_mutex_unlock(&rt_snaps.lock);
   return n;
 }
+
+uint64_t rt_snapshot_t0_ns(void) { return rt_snaps.t0_ns; }
 
 uint64_t rt_snapshot_interval_ms(void) { return rt_snaps.ring ? rt_load_relaxed(&rt_snaps.interval_ms) : 0; }
 

@@ -55,6 +55,8 @@ void rt_registry_unlock(void) {
   rt_reg_held--;
   pthread_mutex_unlock(&rt_reg.lock);
 }
+bool rt_registry_held(void) { return rt_reg_held > 0; }
+uint64_t rt_registry_threads(void) { return rt_load_relaxed(&rt_reg.threads); }
 
 void rt_registry_fork(rt_fork_stage_t stage) {
   if (stage == RT_FORK_PREPARE) {
@@ -185,6 +187,8 @@ void rt_publish_pending(rt_thread_t *t) {
   rt_store_relaxed(&t->pending, 0);
   rt_store_relaxed(&t->pending_max, 0);
   if (rt_unlikely(cand > rt_load_relaxed(&rt_flush_trigger))) rt_flush_request();
+  /* The peak's composition (alloc/peak.c): at most once per trigger step. */
+  if (rt_unlikely(cand > rt_peak_trigger()) && !rt_reg_held) rt_peak_capture();
 }
 
 static void slot_accumulate(rt_slot_t *into, const rt_slot_t *from) {

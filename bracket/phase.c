@@ -15,6 +15,7 @@ typedef struct rt_phase_s {
   /* Updated with atomics when a call ends (calls, not allocations). */
   uint64_t calls, open, wall_ns;
   int64_t committed_delta, committed_delta_max, live_delta;
+  int64_t blocks_delta;
 } rt_phase_t;
 
 static struct {
@@ -114,7 +115,10 @@ RT_EXPORT int rtprof_phase_begin(const char *name) {
   rt_phase_frame_t *f = &t->phase_stack[depth - 1];
   f->id = id;
   f->committed_begin = (int64_t)rt_committed_now(NULL);
-  f->live_begin = rt_live_bytes_now();
+  rt_totals_t tot;
+  rt_totals_read(&tot);
+  f->live_begin = (int64_t)(tot.alloc_bytes - tot.freed_bytes);
+  f->blocks_begin = (int64_t)(tot.allocs - tot.frees);
   f->t0_ns = rt_now_ns();
   rt_add_relaxed(&rt_ph.table[id].open, 1);
   t->phase = id;
@@ -131,9 +135,13 @@ static void close_top(rt_thread_t *t) {
     uint64_t committed_now = rt_committed_now(NULL);
     rt_snapshot_peak_check(committed_now);
     int64_t committed = (int64_t)committed_now - f->committed_begin;
-    int64_t live = rt_live_bytes_now() - f->live_begin;
-    rt_add_relaxed(&p->calls, 1);
+    rt_totals_t tot;
+    rt_totals_read(&tot);
+    int64_t live = (int64_t)(tot.alloc_bytes - tot.freed_bytes) - f->live_begin;
+    rt_add_relaxed(&p->blocks_delta, (int64_t)(tot.allocs - tot.frees) - f->blocks_begin);
+    bool first = rt_add_relaxed(&p->calls, 1) == 0;
     __atomic_fetch_sub(&p->open, 1, __ATOMIC_RELAXED);
+    if (first) rt_phase_first_call_end(f->id); /* the baseline of bytes per call */
     rt_add_relaxed(&p->committed_delta, committed);
     rt_add_relaxed(&p->live_delta, live);
     rt_add_relaxed(&p->wall_ns, rt_now_ns() - f->t0_ns);
@@ -218,6 +226,7 @@ bool rt_phase_info(uint32_t id, rt_phase_info_t *out) {
       .committed_delta = rt_load_relaxed(&p->committed_delta),
       .committed_delta_max = rt_load_relaxed(&p->committed_delta_max),
       .live_delta = rt_load_relaxed(&p->live_delta),
+      .blocks_delta = rt_load_relaxed(&p->blocks_delta),
       .wall_ns = rt_load_relaxed(&p->wall_ns),
   };
   return true;

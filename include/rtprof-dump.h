@@ -16,6 +16,7 @@
 #define RTPROF_DUMP_MAX_ERRORS 256
 #define RTPROF_DUMP_MAX_PHASE_NAME 63 /* bytes; with 64 levels a path stays under 4 KiB */
 #define RTPROF_DUMP_MAX_SNAPSHOTS 1048576
+#define RTPROF_DUMP_MAX_SNAPSHOT_TOP 64 /* sites in one snapshot_top record */
 #define RTPROF_DUMP_MAX_NAME 255      /* bytes of a named site's function or file */
 
 /* Record names, in the order they are written. */
@@ -31,6 +32,11 @@
 #define RTPROF_REC_WARNING "warning"
 #define RTPROF_REC_ERROR "error"
 #define RTPROF_REC_SNAPSHOT "snapshot"
+#define RTPROF_REC_SNAPSHOT_TOP "snapshot_top" /* follows its snapshot */
+#define RTPROF_REC_PEAK "peak"
+#define RTPROF_REC_PEAK_SITE "peak_site"
+#define RTPROF_REC_PEAK_PHASE "peak_phase"
+#define RTPROF_REC_PAIR_FIRST "pair_first"
 #define RTPROF_REC_END "end"
 
 #endif /* RTPROF_DUMP_H */

@@ -22,6 +22,23 @@ typedef struct rtprof_load_s {
 int rtprof_load(rtprof_load_t *l, const char *cmd, char *const *files, size_t nfiles, const char *addr2line,
                 const char *skip);
 void rtprof_load_free(rtprof_load_t *l);
+/* --suppress, --suppressions, --no-default-suppressions (report, diff,
+ * check): rows for a command's option table, and their handling. Every
+ * model rtprof_load builds afterwards has them applied. */
+enum { RTPROF_OPT_SUPPRESS = 400, RTPROF_OPT_SUPPRESSIONS, RTPROF_OPT_NO_DEFAULT_SUPPRESSIONS };
+#define RTPROF_SUPPRESS_OPTIONS                                                     \
+  {"suppress", required_argument, NULL, RTPROF_OPT_SUPPRESS},                       \
+  {"suppressions", required_argument, NULL, RTPROF_OPT_SUPPRESSIONS},               \
+  {"no-default-suppressions", no_argument, NULL, RTPROF_OPT_NO_DEFAULT_SUPPRESSIONS}
+#define RTPROF_SUPPRESS_USAGE                                                                    \
+  "  --suppress PATTERN   set aside sites with a frame whose function, or FILE:LINE,\n"          \
+  "                       matches the glob (repeatable): leak triage\n"                           \
+  "  --suppressions FILE  the same, one pattern a line (# comments; leak:PATTERN\n"              \
+  "                       lines as LeakSanitizer and heaptrack write them)\n"                     \
+  "  --no-default-suppressions   keep the C library's one-time allocations (stdio,\n"         \
+  "                       locale, NSS, dynamic loader) with the rest\n"
+/* 1: not one of them; 0: taken; RTPROF_EXIT_USAGE after a message. */
+int rtprof_suppress_option(const char *cmd, int opt, const char *value, const char *name);
 
 /* ---- "opts.c": the subcommands' options ------------------------------------ */
 /* The next option of a subcommand's argv (set optind = 0 before the first):

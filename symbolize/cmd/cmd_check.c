@@ -31,6 +31,7 @@ static const char check_usage[] =
     "  -q, --quiet          print the broken budgets only\n"
     "  --skip REGEX         attribute each site to its first frame whose function\n"
     "                       does not match (as in rtprof report)\n"
+    RTPROF_SUPPRESS_USAGE
     "  --addr2line PATH     the addr2line program to run (default: addr2line)\n"
     "  -h, --help           this help\n"
     "\n"
@@ -56,6 +57,8 @@ static void check_options(struct option *opts) {
   opts[n++] = (struct option){"baseline", required_argument, NULL, OPT_BASELINE};
   opts[n++] = (struct option){"skip", required_argument, NULL, OPT_SKIP};
   opts[n++] = (struct option){"addr2line", required_argument, NULL, OPT_ADDR2LINE};
+  static const struct option sup[] = {RTPROF_SUPPRESS_OPTIONS};
+  for (size_t i = 0; i < sizeof sup / sizeof *sup; i++) opts[n++] = sup[i];
   opts[n] = (struct option){0};
 }
 
@@ -63,7 +66,7 @@ static void check_options(struct option *opts) {
 static int parse_args(int argc, char **argv, rtprof_budgets_t *bs, const char **dump, const char **baseline,
                       const char **skip, const char **addr2line, bool *quiet) {
   int budgets_stdin = 0; /* --budgets - seen */
-  struct option opts[RTPROF_BUDGET_LAST + 6];
+  struct option opts[RTPROF_BUDGET_LAST + 9];
   check_options(opts);
   const char *name;
   int c;
@@ -85,6 +88,9 @@ static int parse_args(int argc, char **argv, rtprof_budgets_t *bs, const char **
       continue;
     }
     if (c == '?') return -1; /* the message is out */
+    int sup = rtprof_suppress_option("check", c, v, name);
+    if (sup == 0) continue;
+    if (sup != 1) return -1;
     if (!*v) return rtprof_usage_error("check", "bad value '' for %s", name);
     switch (c) {
     case OPT_BUDGETS:

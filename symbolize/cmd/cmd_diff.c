@@ -22,6 +22,7 @@ static const char diff_usage[] =
     "                       (the default fits 100 columns)\n"
     "  --skip REGEX         attribute each site to its first frame whose function\n"
     "                       does not match (as in rtprof report)\n"
+    RTPROF_SUPPRESS_USAGE
     "  --addr2line PATH     the addr2line program to run (default: addr2line)\n"
     "  -h, --help           this help\n"
     "\n"
@@ -36,6 +37,7 @@ static const struct option diff_options[] = {
     {"skip", required_argument, NULL, OPT_SKIP},
     {"addr2line", required_argument, NULL, OPT_ADDR2LINE},
     {"wide", no_argument, NULL, OPT_WIDE},
+    RTPROF_SUPPRESS_OPTIONS,
     {0},
 };
 
@@ -74,7 +76,9 @@ int rtprof_cmd_diff(int argc, char **argv) {
     }
     case OPT_SKIP: skip = v; bad = !*v; break;
     case OPT_ADDR2LINE: addr2line = v; bad = !*v; break;
-    default: return RTPROF_EXIT_USAGE; /* '?': the message is out */
+    default:
+      if (rtprof_suppress_option("diff", c, v, name) == 0) break;
+      return RTPROF_EXIT_USAGE; /* '?' (its message is out), or a bad suppression */
     }
     if (bad) {
       char msg[256];

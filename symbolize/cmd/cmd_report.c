@@ -31,6 +31,7 @@ static const char report_usage[] =
     "  --html FILE          also write the whole report as one self-contained HTML\n"
     "                       page to FILE: timeline, phase tree, sortable site\n"
     "                       tables, leaks, flame graph (default --top there: 500)\n"
+    RTPROF_SUPPRESS_USAGE
     "  --addr2line PATH     the addr2line program to run (default: addr2line)\n"
     "  -h, --help           this help\n"
     "\n"
@@ -100,6 +101,7 @@ static const struct option report_options[] = {
     {"svg", required_argument, NULL, OPT_SVG},
     {"html", required_argument, NULL, OPT_HTML},
     {"wide", no_argument, NULL, OPT_WIDE},
+    RTPROF_SUPPRESS_OPTIONS,
     {0},
 };
 
@@ -146,7 +148,11 @@ static int parse_args(int argc, char **argv, report_args_t *a) {
     case OPT_ADDR2LINE: a->addr2line = v; bad = !*v; break;
     case OPT_SVG: a->svg = v; bad = !*v; break;
     case OPT_HTML: a->html = v; bad = !*v; break;
-    default: return RTPROF_EXIT_USAGE; /* '?': the message is out */
+    default: {
+      int rc = rtprof_suppress_option("report", c, v, name);
+      if (rc == 0) break;
+      return RTPROF_EXIT_USAGE; /* '?' (its message is out), or a bad suppression */
+    }
     }
     if (bad) {
       char msg[256];

@@ -7,6 +7,22 @@
 
 #include "cmd/cmd.h"
 
+static rtprof_suppressions_t suppressions; /* from the command line, for every load */
+
+int rtprof_suppress_option(const char *cmd, int opt, const char *value, const char *name) {
+  char err[256];
+  switch (opt) {
+  case RTPROF_OPT_SUPPRESS:
+    if (rtprof_suppress_add(&suppressions, value, err, sizeof err) == 0) return 0;
+    return rtprof_usage_error(cmd, "%s '%s': %s", name, value, err);
+  case RTPROF_OPT_SUPPRESSIONS:
+    if (!*value) return rtprof_usage_error(cmd, "bad value '' for %s", name);
+    return rtprof_suppress_read(&suppressions, value) ? RTPROF_EXIT_USAGE : 0;
+  case RTPROF_OPT_NO_DEFAULT_SUPPRESSIONS: suppressions.no_defaults = true; return 0;
+  default: return 1;
+  }
+}
+
 int rtprof_load(rtprof_load_t *l, const char *cmd, char *const *files, size_t nfiles, const char *addr2line,
                 const char *skip) {
   memset(l, 0, sizeof *l);
@@ -32,6 +48,9 @@ int rtprof_load(rtprof_load_t *l, const char *cmd, char *const *files, size_t nf
   rtprof_symbolize(&l->st, l->dumps, l->ndumps);
   signal(SIGPIPE, old);
   rtprof_model_build(&l->m, l->dumps, l->ndumps, &l->st, l->has_skip ? &l->skip : NULL);
+  static bool defaults_added;
+  if (!defaults_added) rtprof_suppress_defaults(&suppressions), defaults_added = true;
+  rtprof_model_suppress(&l->m, &suppressions);
   l->built = true;
   return 0;
 }

@@ -199,12 +199,23 @@ size_t rtprof_check_run(FILE *out, const rtprof_budgets_t *bs, const rtprof_mode
       verdict(&c, b, ok, "peak committed %s, %s %s%s", v, limit_words(ok), l, ok ? "" : extra);
       break;
     case RTPROF_BUDGET_LIVE:
-      ok = m->totals.live_bytes <= b->limit;
-      both(v, sizeof v, m->totals.live_bytes);
+    {
+      /* suppressed sites are set aside (model/suppress.c), and said so */
+      uint64_t live = m->totals.live_bytes - m->suppressed.live_bytes;
+      uint64_t blocks = m->totals.live_blocks - m->suppressed.live_blocks;
+      char sup[96] = "";
+      if (m->suppressed.live_bytes) {
+        char h[32];
+        rtprof_human_bytes(h, sizeof h, m->suppressed.live_bytes);
+        snprintf(sup, sizeof sup, " (and %s suppressed)", h);
+      }
+      ok = live <= b->limit;
+      both(v, sizeof v, live);
       both(l, sizeof l, b->limit);
       largest_leak(m, extra, sizeof extra);
-      verdict(&c, b, ok, "%s live at exit (%" PRIu64 " block%s), %s %s%s", v, m->totals.live_blocks,
-              m->totals.live_blocks == 1 ? "" : "s", limit_words(ok), l, ok ? "" : extra);
+      verdict(&c, b, ok, "%s live at exit (%" PRIu64 " block%s)%s, %s %s%s", v, blocks, blocks == 1 ? "" : "s", sup,
+              limit_words(ok), l, ok ? "" : extra);
+    }
       break;
     case RTPROF_BUDGET_SITE_BYTES: check_sites(&c, b); break;
     case RTPROF_BUDGET_PHASE_BYTES:

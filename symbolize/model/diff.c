@@ -74,6 +74,7 @@ static void add_group(rtprof_dside_t *s, const rtprof_sgroup_t *g) {
   s->alloc_bytes += g->alloc_bytes;
   s->frees += g->frees;
   s->freed_bytes += g->freed_bytes;
+  s->at_peak += g->at_peak;
 }
 
 

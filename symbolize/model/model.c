@@ -31,15 +31,6 @@ static uint64_t frame_hash(uint64_t h, const rtprof_frame_t *f) {
   return rtprof_hash64(rtprof_hash64(h, f->module), f->offset);
 }
 
-/* Sums of counters from several dumps, held at 2^64-1 rather than wrapped
- * (a dump's fields may hold any value their type allows); *flag says so. */
-static uint64_t sat_add(bool *flag, uint64_t a, uint64_t b) {
-  if (a > UINT64_MAX - b) {
-    *flag = true;
-    return UINT64_MAX;
-  }
-  return a + b;
-}
 
 typedef struct builder_s {       /* state of one rtprof_model_build call */
   rtprof_model_t *m;
@@ -107,16 +98,16 @@ static long add_site(builder_t *b, size_t di, const rtprof_site_t *s) {
     while (k < r->nframes && k < nf && rtprof_frame_equal(&r->frames[k], &f[k]) && r->frames[k].inlined == f[k].inlined) k++;
     r->nframes = k;
   }
-  r->allocs = sat_add(&m->saturated, r->allocs, s->allocs);
-  r->alloc_bytes = sat_add(&m->saturated, r->alloc_bytes, s->alloc_bytes);
-  r->frees = sat_add(&m->saturated, r->frees, s->frees);
-  r->freed_bytes = sat_add(&m->saturated, r->freed_bytes, s->freed_bytes);
+  r->allocs = rtprof_sat_add(&m->saturated, r->allocs, s->allocs);
+  r->alloc_bytes = rtprof_sat_add(&m->saturated, r->alloc_bytes, s->alloc_bytes);
+  r->frees = rtprof_sat_add(&m->saturated, r->frees, s->frees);
+  r->freed_bytes = rtprof_sat_add(&m->saturated, r->freed_bytes, s->freed_bytes);
   if (r->peak_dump != di) { /* peaks: summed within a dump, maxed across dumps */
     if (r->peak_cur > r->peak_live_bytes) r->peak_live_bytes = r->peak_cur;
     r->peak_cur = 0;
     r->peak_dump = di;
   }
-  r->peak_cur = sat_add(&m->saturated, r->peak_cur, s->peak_live_bytes);
+  r->peak_cur = rtprof_sat_add(&m->saturated, r->peak_cur, s->peak_live_bytes);
   return g;
 }
 
@@ -145,11 +136,12 @@ static long ensure_phase(builder_t *b, const rtprof_dump_t *d, size_t pi, long *
     }
   }
   rtprof_rphase_t *r = &m->phases[g];
-  r->calls = sat_add(&m->saturated, r->calls, ph->calls);
-  r->open = sat_add(&m->saturated, r->open, ph->open);
-  r->wall_ns = sat_add(&m->saturated, r->wall_ns, ph->wall_ns);
+  r->calls = rtprof_sat_add(&m->saturated, r->calls, ph->calls);
+  r->open = rtprof_sat_add(&m->saturated, r->open, ph->open);
+  r->wall_ns = rtprof_sat_add(&m->saturated, r->wall_ns, ph->wall_ns);
   r->committed_delta = rtprof_add_sat(r->committed_delta, ph->committed_delta);
   r->live_delta = rtprof_add_sat(r->live_delta, ph->live_delta);
+  r->blocks_delta = rtprof_add_sat(r->blocks_delta, ph->blocks_delta);
   if (ph->committed_delta_max > r->committed_delta_max) r->committed_delta_max = ph->committed_delta_max;
   pmap[pi] = g;
   return g;
@@ -168,24 +160,24 @@ static void add_pair(builder_t *b, long phase, long site, const rtprof_pair_t *p
     rtprof_map_put(&b->pair_index, key, (size_t)k);
   }
   rtprof_rpair_t *rp = &r->pairs[k];
-  rp->allocs = sat_add(&m->saturated, rp->allocs, p->allocs);
-  rp->alloc_bytes = sat_add(&m->saturated, rp->alloc_bytes, p->alloc_bytes);
-  rp->frees = sat_add(&m->saturated, rp->frees, p->frees);
-  rp->freed_bytes = sat_add(&m->saturated, rp->freed_bytes, p->freed_bytes);
-  r->allocs = sat_add(&m->saturated, r->allocs, p->allocs);
-  r->alloc_bytes = sat_add(&m->saturated, r->alloc_bytes, p->alloc_bytes);
-  r->frees = sat_add(&m->saturated, r->frees, p->frees);
-  r->freed_bytes = sat_add(&m->saturated, r->freed_bytes, p->freed_bytes);
+  rp->allocs = rtprof_sat_add(&m->saturated, rp->allocs, p->allocs);
+  rp->alloc_bytes = rtprof_sat_add(&m->saturated, rp->alloc_bytes, p->alloc_bytes);
+  rp->frees = rtprof_sat_add(&m->saturated, rp->frees, p->frees);
+  rp->freed_bytes = rtprof_sat_add(&m->saturated, rp->freed_bytes, p->freed_bytes);
+  r->allocs = rtprof_sat_add(&m->saturated, r->allocs, p->allocs);
+  r->alloc_bytes = rtprof_sat_add(&m->saturated, r->alloc_bytes, p->alloc_bytes);
+  r->frees = rtprof_sat_add(&m->saturated, r->frees, p->frees);
+  r->freed_bytes = rtprof_sat_add(&m->saturated, r->freed_bytes, p->freed_bytes);
 }
 
 static void add_warning(rtprof_model_t *m, const rtprof_warning_t *w) {
   for (size_t i = 0; i < m->nwarnings; i++)
     if (m->warnings[i].kind == w->kind && m->warnings[i].name == w->name) {
-      m->warnings[i].count = sat_add(&m->saturated, m->warnings[i].count, w->count);
+      m->warnings[i].count = rtprof_sat_add(&m->saturated, m->warnings[i].count, w->count);
       return;
     }
   if (m->nwarnings >= RTPROF_CLI_MAX_WARNINGS) {
-    m->warnings_dropped = sat_add(&m->saturated, m->warnings_dropped, w->count);
+    m->warnings_dropped = rtprof_sat_add(&m->saturated, m->warnings_dropped, w->count);
     return;
   }
   rtprof_grow(&m->warnings, &m->cap_warnings, m->nwarnings + 1, sizeof *m->warnings);
@@ -201,7 +193,7 @@ static void add_error(builder_t *b, size_t di, const rtprof_heap_error_t *e, con
   for (size_t i = 0; i < m->nerrors; i++) {
     rtprof_rerror_t *r = &m->errors[i];
     if (r->kind == e->kind && r->site == site && rtprof_frame_equal(&r->call[0], &b->frames[0])) {
-      r->count = sat_add(&m->saturated, r->count, e->count);
+      r->count = rtprof_sat_add(&m->saturated, r->count, e->count);
       return;
     }
   }
@@ -232,15 +224,15 @@ static int cmp_groups(const void *a, const void *b) {
 }
 
 static void add_totals(rtprof_model_t *m, rtprof_totals_t *t, const rtprof_totals_t *d) {
-  t->allocs = sat_add(&m->saturated, t->allocs, d->allocs);
-  t->frees = sat_add(&m->saturated, t->frees, d->frees);
-  t->alloc_bytes = sat_add(&m->saturated, t->alloc_bytes, d->alloc_bytes);
-  t->freed_bytes = sat_add(&m->saturated, t->freed_bytes, d->freed_bytes);
-  t->failed_allocs = sat_add(&m->saturated, t->failed_allocs, d->failed_allocs);
-  t->committed_bytes = sat_add(&m->saturated, t->committed_bytes, d->committed_bytes);
-  t->rss_bytes = sat_add(&m->saturated, t->rss_bytes, d->rss_bytes);
-  t->mmap_bytes = sat_add(&m->saturated, t->mmap_bytes, d->mmap_bytes);
-  t->overhead_bytes = sat_add(&m->saturated, t->overhead_bytes, d->overhead_bytes);
+  t->allocs = rtprof_sat_add(&m->saturated, t->allocs, d->allocs);
+  t->frees = rtprof_sat_add(&m->saturated, t->frees, d->frees);
+  t->alloc_bytes = rtprof_sat_add(&m->saturated, t->alloc_bytes, d->alloc_bytes);
+  t->freed_bytes = rtprof_sat_add(&m->saturated, t->freed_bytes, d->freed_bytes);
+  t->failed_allocs = rtprof_sat_add(&m->saturated, t->failed_allocs, d->failed_allocs);
+  t->committed_bytes = rtprof_sat_add(&m->saturated, t->committed_bytes, d->committed_bytes);
+  t->rss_bytes = rtprof_sat_add(&m->saturated, t->rss_bytes, d->rss_bytes);
+  t->mmap_bytes = rtprof_sat_add(&m->saturated, t->mmap_bytes, d->mmap_bytes);
+  t->overhead_bytes = rtprof_sat_add(&m->saturated, t->overhead_bytes, d->overhead_bytes);
   if (d->peak_live_bytes > t->peak_live_bytes) t->peak_live_bytes = d->peak_live_bytes;
   if (d->peak_committed_bytes > t->peak_committed_bytes) t->peak_committed_bytes = d->peak_committed_bytes;
   if (d->peak_rss_bytes > t->peak_rss_bytes) t->peak_rss_bytes = d->peak_rss_bytes;
@@ -275,10 +267,10 @@ static void order_phases(rtprof_model_t *m) {
     const rtprof_rphase_t *r = &m->phases[m->phase_order[i]];
     if (r->parent < 0) continue;
     rtprof_rphase_t *p = &m->phases[r->parent];
-    p->cum_allocs = sat_add(&m->saturated, p->cum_allocs, r->cum_allocs);
-    p->cum_alloc_bytes = sat_add(&m->saturated, p->cum_alloc_bytes, r->cum_alloc_bytes);
-    p->cum_frees = sat_add(&m->saturated, p->cum_frees, r->cum_frees);
-    p->cum_freed_bytes = sat_add(&m->saturated, p->cum_freed_bytes, r->cum_freed_bytes);
+    p->cum_allocs = rtprof_sat_add(&m->saturated, p->cum_allocs, r->cum_allocs);
+    p->cum_alloc_bytes = rtprof_sat_add(&m->saturated, p->cum_alloc_bytes, r->cum_alloc_bytes);
+    p->cum_frees = rtprof_sat_add(&m->saturated, p->cum_frees, r->cum_frees);
+    p->cum_freed_bytes = rtprof_sat_add(&m->saturated, p->cum_freed_bytes, r->cum_freed_bytes);
   }
 }
 
@@ -291,15 +283,16 @@ void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps, 
   builder_t *b = rtprof_xcalloc(1, sizeof *b);
   b->m = m;
   b->skip = skip;
+  long **smaps = rtprof_xcalloc(ndumps + 1, sizeof *smaps), **pmaps = rtprof_xcalloc(ndumps + 1, sizeof *pmaps);
   for (size_t di = 0; di < ndumps; di++) {
     rtprof_dump_t *d = &dumps[di];
     add_totals(m, &m->totals, &d->totals);
-    m->overflow.sites_dropped = sat_add(&m->saturated, m->overflow.sites_dropped, d->overflow.sites_dropped);
-    m->overflow.pairs_dropped = sat_add(&m->saturated, m->overflow.pairs_dropped, d->overflow.pairs_dropped);
-    m->overflow.allocs = sat_add(&m->saturated, m->overflow.allocs, d->overflow.allocs);
-    m->overflow.alloc_bytes = sat_add(&m->saturated, m->overflow.alloc_bytes, d->overflow.alloc_bytes);
-    m->overflow.frees = sat_add(&m->saturated, m->overflow.frees, d->overflow.frees);
-    m->overflow.freed_bytes = sat_add(&m->saturated, m->overflow.freed_bytes, d->overflow.freed_bytes);
+    m->overflow.sites_dropped = rtprof_sat_add(&m->saturated, m->overflow.sites_dropped, d->overflow.sites_dropped);
+    m->overflow.pairs_dropped = rtprof_sat_add(&m->saturated, m->overflow.pairs_dropped, d->overflow.pairs_dropped);
+    m->overflow.allocs = rtprof_sat_add(&m->saturated, m->overflow.allocs, d->overflow.allocs);
+    m->overflow.alloc_bytes = rtprof_sat_add(&m->saturated, m->overflow.alloc_bytes, d->overflow.alloc_bytes);
+    m->overflow.frees = rtprof_sat_add(&m->saturated, m->overflow.frees, d->overflow.frees);
+    m->overflow.freed_bytes = rtprof_sat_add(&m->saturated, m->overflow.freed_bytes, d->overflow.freed_bytes);
     long *smap = rtprof_xmalloc((d->nsites ? d->nsites : 1) * sizeof *smap);
     for (size_t i = 0; i < d->nsites; i++) smap[i] = add_site(b, di, &d->sites[i]);
     long *pmap = rtprof_xmalloc((d->nphases ? d->nphases : 1) * sizeof *pmap);
@@ -312,9 +305,8 @@ void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps, 
     }
     for (size_t i = 0; i < d->nwarnings; i++) add_warning(m, &d->warnings[i]);
     for (size_t i = 0; i < d->nerrors; i++) add_error(b, di, &d->errors[i], smap);
-    m->warnings_dropped = sat_add(&m->saturated, m->warnings_dropped, d->warnings_dropped);
-    free(smap);
-    free(pmap);
+    m->warnings_dropped = rtprof_sat_add(&m->saturated, m->warnings_dropped, d->warnings_dropped);
+    smaps[di] = smap, pmaps[di] = pmap; /* for the peak and the growth, below */
   }
   for (size_t i = 0; i < m->nsites; i++) {
     rtprof_rsite_t *r = &m->sites[i];
@@ -323,6 +315,11 @@ void rtprof_model_build(rtprof_model_t *m, rtprof_dump_t *dumps, size_t ndumps, 
   }
   order_phases(m);
   if (m->nerrors > 1) qsort(m->errors, m->nerrors, sizeof *m->errors, cmp_errors);
+  rtprof_model_peak(m, (const long *const *)smaps, (const long *const *)pmaps);
+  rtprof_model_growth(m, (const long *const *)smaps, (const long *const *)pmaps);
+  for (size_t di = 0; di < ndumps; di++) free(smaps[di]), free(pmaps[di]);
+  free(smaps);
+  free(pmaps);
   rtprof_map_free(&b->site_by_hash);
   rtprof_map_free(&b->phase_by_path);
   rtprof_map_free(&b->pair_index);
@@ -336,6 +333,7 @@ static int cmp_sites(const void *a, const void *b, void *ctx) {
   rtprof_sort_t sort = *(const rtprof_sort_t *)((void **)ctx)[1];
   const rtprof_rsite_t *x = &m->sites[*(const size_t *)a], *y = &m->sites[*(const size_t *)b];
   int c = 0;
+  if (x->suppressed != y->suppressed) return x->suppressed ? 1 : -1; /* set aside: last */
   if (sort == RTPROF_SORT_LIVE) { /* live bytes are signed when a dump is inconsistent */
     int64_t lx = (int64_t)(x->alloc_bytes - x->freed_bytes), ly = (int64_t)(y->alloc_bytes - y->freed_bytes);
     c = lx > ly ? -1 : lx < ly;
@@ -355,6 +353,8 @@ size_t *rtprof_model_sorted_sites(const rtprof_model_t *m, rtprof_sort_t sort) {
   return idx;
 }
 
+size_t rtprof_model_shown_sites(const rtprof_model_t *m) { return m->nsites - (size_t)m->suppressed.sites; }
+
 long rtprof_model_find_phase(const rtprof_model_t *m, const char *path) {
   for (size_t i = 0; i < m->nphases; i++)
     if (strcmp(m->phases[i].path, path) == 0) return (long)i;
@@ -370,6 +370,7 @@ size_t rtprof_model_site_groups(const rtprof_model_t *m, rtprof_sgroup_t **out) 
   bool sat = false; /* the sites are held already; a group's sum is held too */
   for (size_t i = 0; i < m->nsites; i++) {
     const rtprof_rsite_t *s = &m->sites[idx[i]];
+    if (s->suppressed) continue; /* set aside: counted in m->suppressed */
     uint64_t h = frame_hash(1, &s->frames[0]);
     long k = rtprof_map_get(&by_hash, h);
     while (k >= 0 && !rtprof_frame_equal(g[k].frame, &s->frames[0])) k = next[k];
@@ -381,11 +382,12 @@ size_t rtprof_model_site_groups(const rtprof_model_t *m, rtprof_sgroup_t **out) 
       rtprof_map_put(&by_hash, h, (size_t)k);
     }
     g[k].nsites++;
-    g[k].allocs = sat_add(&sat, g[k].allocs, s->allocs);
-    g[k].alloc_bytes = sat_add(&sat, g[k].alloc_bytes, s->alloc_bytes);
-    g[k].frees = sat_add(&sat, g[k].frees, s->frees);
-    g[k].freed_bytes = sat_add(&sat, g[k].freed_bytes, s->freed_bytes);
-    g[k].peak_live_bytes = sat_add(&sat, g[k].peak_live_bytes, s->peak_live_bytes);
+    g[k].allocs = rtprof_sat_add(&sat, g[k].allocs, s->allocs);
+    g[k].alloc_bytes = rtprof_sat_add(&sat, g[k].alloc_bytes, s->alloc_bytes);
+    g[k].frees = rtprof_sat_add(&sat, g[k].frees, s->frees);
+    g[k].freed_bytes = rtprof_sat_add(&sat, g[k].freed_bytes, s->freed_bytes);
+    g[k].peak_live_bytes = rtprof_sat_add(&sat, g[k].peak_live_bytes, s->peak_live_bytes);
+    g[k].at_peak = rtprof_sat_add(&sat, g[k].at_peak, s->at_peak);
   }
   rtprof_map_free(&by_hash);
   free(next);
@@ -413,6 +415,9 @@ void rtprof_model_free(rtprof_model_t *m) {
   free(m->phases);
   free(m->phase_order);
   free(m->warnings);
+  free(m->growth);
+  for (size_t i = 0; m->snap_top_site && i < m->ndumps; i++) free(m->snap_top_site[i]);
+  free(m->snap_top_site);
   memset(m, 0, sizeof *m);
 }
 

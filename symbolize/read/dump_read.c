@@ -19,7 +19,8 @@
 /* Records in the order they are written, which the reader enforces. */
 typedef enum rec_kind_e {
   REC_PROCESS, REC_EXE, REC_TOTALS, REC_MODULE, REC_SITE, REC_OVERFLOW, REC_NAME,
-  REC_PHASE, REC_PAIR, REC_WARNING, REC_ERROR, REC_SNAPSHOT, REC_END, REC_LAST
+  REC_PHASE, REC_PAIR, REC_WARNING, REC_ERROR, REC_SNAPSHOT, REC_SNAPSHOT_TOP, REC_PEAK,
+  REC_PEAK_SITE, REC_PEAK_PHASE, REC_PAIR_FIRST, REC_END, REC_LAST
 } rec_kind_t;
 
 typedef struct reader_s {
@@ -32,6 +33,7 @@ typedef struct reader_s {
   const char *rec;         /* record name for messages, or NULL */
   uint32_t fields_seen;    /* bit i: spec[i] was on the last parsed line */
   int last_rank;           /* rank of the last record read */
+  int prev_rank;           /* the record before this one (-1 at the start) */
   uint32_t seen[REC_LAST]; /* how many of each record */
   rtprof_map_t site_ids, phase_ids, name_ids;
   struct named_ref_s { size_t frame; uint64_t site, line; } *named; /* nID frames, for resolve_names */
@@ -47,7 +49,10 @@ static const char *const rec_names[REC_LAST] = {
     [REC_NAME] = RTPROF_REC_NAME,
     [REC_PHASE] = RTPROF_REC_PHASE,     [REC_PAIR] = RTPROF_REC_PAIR,
     [REC_WARNING] = RTPROF_REC_WARNING, [REC_ERROR] = RTPROF_REC_ERROR,
-    [REC_SNAPSHOT] = RTPROF_REC_SNAPSHOT, [REC_END] = RTPROF_REC_END,
+    [REC_SNAPSHOT] = RTPROF_REC_SNAPSHOT, [REC_SNAPSHOT_TOP] = RTPROF_REC_SNAPSHOT_TOP,
+    [REC_PEAK] = RTPROF_REC_PEAK,         [REC_PEAK_SITE] = RTPROF_REC_PEAK_SITE,
+    [REC_PEAK_PHASE] = RTPROF_REC_PEAK_PHASE, [REC_PAIR_FIRST] = RTPROF_REC_PAIR_FIRST,
+    [REC_END] = RTPROF_REC_END,
 };
 static const bool rec_required_once[REC_LAST] = {
     [REC_PROCESS] = true, [REC_EXE] = true, [REC_TOTALS] = true,
@@ -526,6 +531,7 @@ static int rec_phase(reader_t *r, const char *p, const char *end) {
       FIELD(rtprof_phase_t, live_delta, F_I64),
       FIELD(rtprof_phase_t, wall_ns, F_U64),
       FIELD(rtprof_phase_t, name, F_NAME),
+      FIELD_OPT(rtprof_phase_t, blocks_delta, F_I64),
   };
   rtprof_dump_t *d = r->d;
   rtprof_phase_t ph = {0};
@@ -706,6 +712,96 @@ static int rec_snapshot(reader_t *r, const char *p, const char *end) {
   return 0;
 }
 
+/* ---- the peak, the snapshots' top sites, first calls ------------------------ */
+
+/* `snapshot_top sites=ID:BYTES,...`: right after its snapshot, at most once. */
+static int rec_snapshot_top(reader_t *r, const char *p, const char *end) {
+  static const field_t spec[] = {{"sites", F_TAIL, false, 0}};
+  rtprof_dump_t *d = r->d;
+  const char *list = NULL;
+  if (r->prev_rank != REC_SNAPSHOT) return fail(r, "expected right after a 'snapshot' record");
+  if (parse_fields(r, p, end, spec, 1, &list)) return -1;
+  rtprof_snapshot_t *sn = &d->snapshots[d->nsnapshots - 1];
+  sn->top_off = (uint32_t)d->nsnap_tops;
+  for (const char *q = list; *q;) {
+    const char *comma = strchr(q, ','), *e = comma ? comma : q + strlen(q);
+    const char *colon = memchr(q, ':', (size_t)(e - q));
+    rtprof_id_bytes_t t;
+    char qq[64];
+    if (!colon) return fail(r, "field 'sites': expected ID:BYTES, got '%s'", quote(qq, sizeof qq, q, (size_t)(e - q)));
+    if (parse_u64(r, "sites", q, (size_t)(colon - q), &t.id) ||
+        parse_u64(r, "sites", colon + 1, (size_t)(e - colon - 1), &t.live_bytes))
+      return -1;
+    if (t.id && rtprof_map_get(&r->site_ids, t.id) < 0)
+      return fail(r, "field 'sites': site %llu is not in this dump", (unsigned long long)t.id);
+    if (sn->ntop == RTPROF_DUMP_MAX_SNAPSHOT_TOP)
+      return fail(r, "field 'sites': more than %d sites", RTPROF_DUMP_MAX_SNAPSHOT_TOP);
+    rtprof_grow(&d->snap_tops, &d->cap_snap_tops, d->nsnap_tops + 1, sizeof *d->snap_tops);
+    d->snap_tops[d->nsnap_tops++] = t;
+    sn->ntop++;
+    q = comma ? comma + 1 : e;
+    if (comma && !*q) return fail(r, "field 'sites': a trailing comma");
+  }
+  return 0;
+}
+
+static int rec_peak(reader_t *r, const char *p, const char *end) {
+#define K(k) FIELD(rtprof_dpeak_t, k, F_U64)
+  static const field_t spec[] = {K(live_bytes), K(live_blocks), K(t_ns), K(committed), K(rss), K(overhead), K(phase)};
+#undef K
+  rtprof_dump_t *d = r->d;
+  if (d->peak.present) return fail(r, "appears twice (expected once)");
+  if (parse_fields(r, p, end, spec, sizeof spec / sizeof *spec, &d->peak)) return -1;
+  if (d->peak.phase && rtprof_map_get(&r->phase_ids, d->peak.phase) < 0)
+    return fail(r, "field 'phase': phase %llu is not in this dump", (unsigned long long)d->peak.phase);
+  d->peak.present = true;
+  return 0;
+}
+
+/* `peak_site site= live_bytes=` and `peak_phase phase= live_bytes=`: after
+ * `peak`, each id once, never 0 bytes. */
+static int peak_part(reader_t *r, const char *p, const char *end, bool site) {
+  static const field_t site_spec[] = {{"site", F_U64, false, 0}, {"live_bytes", F_U64, false, sizeof(uint64_t)}};
+  static const field_t phase_spec[] = {{"phase", F_U64, false, 0}, {"live_bytes", F_U64, false, sizeof(uint64_t)}};
+  rtprof_dump_t *d = r->d;
+  rtprof_id_bytes_t e;
+  if (!d->peak.present) return fail(r, "expected a 'peak' record before this one");
+  if (parse_fields(r, p, end, site ? site_spec : phase_spec, 2, &e)) return -1;
+  rtprof_id_bytes_t **v = site ? &d->peak_sites : &d->peak_phases;
+  size_t *n = site ? &d->npeak_sites : &d->npeak_phases, *cap = site ? &d->cap_peak_sites : &d->cap_peak_phases;
+  if (site ? e.id && rtprof_map_get(&r->site_ids, e.id) < 0 : rtprof_map_get(&r->phase_ids, e.id) < 0)
+    return fail(r, "field '%s': %s %llu is not in this dump", site ? "site" : "phase", site ? "site" : "phase",
+                (unsigned long long)e.id);
+  if (e.live_bytes == 0) return fail(r, "field 'live_bytes': expected 1 or more, got 0");
+  if (*n && (*v)[*n - 1].id >= e.id)
+    return fail(r, "field '%s': %llu after %llu (expected increasing ids)", site ? "site" : "phase",
+                (unsigned long long)e.id, (unsigned long long)(*v)[*n - 1].id);
+  if (*n >= (site ? RTPROF_DUMP_MAX_SITES + 1 : RTPROF_DUMP_MAX_PHASES))
+    return fail(r, "too many records");
+  rtprof_grow(v, cap, *n + 1, sizeof **v);
+  (*v)[(*n)++] = e;
+  return 0;
+}
+static int rec_peak_site(reader_t *r, const char *p, const char *end) { return peak_part(r, p, end, true); }
+static int rec_peak_phase(reader_t *r, const char *p, const char *end) { return peak_part(r, p, end, false); }
+
+static int rec_pair_first(reader_t *r, const char *p, const char *end) {
+#define P(k) FIELD(rtprof_pair_first_t, k, F_U64)
+  static const field_t spec[] = {P(phase), P(site), P(live_bytes)};
+#undef P
+  rtprof_dump_t *d = r->d;
+  rtprof_pair_first_t pf;
+  if (parse_fields(r, p, end, spec, sizeof spec / sizeof *spec, &pf)) return -1;
+  if (rtprof_map_get(&r->phase_ids, pf.phase) < 0)
+    return fail(r, "field 'phase': phase %llu is not in this dump", (unsigned long long)pf.phase);
+  if (pf.site && rtprof_map_get(&r->site_ids, pf.site) < 0)
+    return fail(r, "field 'site': site %llu is not in this dump", (unsigned long long)pf.site);
+  if (d->npair_firsts >= RTPROF_DUMP_MAX_PAIRS) return fail(r, "more than %d records", RTPROF_DUMP_MAX_PAIRS);
+  rtprof_grow(&d->pair_firsts, &d->cap_pair_firsts, d->npair_firsts + 1, sizeof *d->pair_firsts);
+  d->pair_firsts[d->npair_firsts++] = pf;
+  return 0;
+}
+
 typedef struct end_line_s {
   uint64_t modules, sites, phases, pairs, snapshots, errors, names;
 } end_line_t;
@@ -742,7 +838,9 @@ static const rec_fn_t rec_fns[REC_LAST] = {
     [REC_MODULE] = rec_module,   [REC_SITE] = rec_site,       [REC_OVERFLOW] = rec_overflow,
     [REC_NAME] = rec_name,
     [REC_PHASE] = rec_phase,     [REC_PAIR] = rec_pair,       [REC_WARNING] = rec_warning,
-    [REC_ERROR] = rec_error,     [REC_SNAPSHOT] = rec_snapshot, [REC_END] = rec_end,
+    [REC_ERROR] = rec_error,     [REC_SNAPSHOT] = rec_snapshot, [REC_SNAPSHOT_TOP] = rec_snapshot_top,
+    [REC_PEAK] = rec_peak,       [REC_PEAK_SITE] = rec_peak_site, [REC_PEAK_PHASE] = rec_peak_phase,
+    [REC_PAIR_FIRST] = rec_pair_first, [REC_END] = rec_end,
 };
 
 static int check_header(reader_t *r, char *line, size_t len) {
@@ -793,12 +891,17 @@ static void check_sums(rtprof_dump_t *d) {
   if (bad)
     note(d, "%s: %llu sites count more frees than allocations (dump taken while threads ran?)", d->file,
          (unsigned long long)bad);
+  uint64_t peak = 0;
+  for (size_t i = 0; i < d->npeak_sites; i++) peak += d->peak_sites[i].live_bytes;
+  if (d->peak.present && peak != d->peak.live_bytes)
+    note(d, "%s: the peak's sites hold %llu bytes, its record says %llu", d->file, (unsigned long long)peak,
+         (unsigned long long)d->peak.live_bytes);
 }
 
 int rtprof_dump_read(const char *path, rtprof_dump_t *d) {
   memset(d, 0, sizeof *d);
   d->file = path;
-  reader_t r = {.file = path, .d = d, .last_rank = -1};
+  reader_t r = {.file = path, .d = d, .last_rank = -1, .prev_rank = -1};
   r.fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
   if (r.fd < 0) {
     rtprof_error("%s: cannot open: %s", path, strerror(errno));
@@ -833,7 +936,8 @@ int rtprof_dump_read(const char *path, rtprof_dump_t *d) {
       goto out;
     }
     r.rec = rec_names[k];
-    if (k < r.last_rank) {
+    /* a snapshot's top sites sit between it and the next snapshot */
+    if (k < r.last_rank && !(k == REC_SNAPSHOT && r.last_rank == REC_SNAPSHOT_TOP)) {
       fail(&r, "out of order: a '%s' record must come before '%s' records", r.rec, rec_names[r.last_rank]);
       goto out;
     }
@@ -850,6 +954,7 @@ int rtprof_dump_read(const char *path, rtprof_dump_t *d) {
       if (resolve_phases(&r)) goto out;
       phases_resolved = true;
     }
+    r.prev_rank = r.last_rank;
     r.last_rank = k;
     r.seen[k]++;
     const char *end = line + len;
@@ -895,6 +1000,10 @@ void rtprof_dump_free(rtprof_dump_t *d) {
   free(d->warnings);
   free(d->errors);
   free(d->snapshots);
+  free(d->snap_tops);
+  free(d->peak_sites);
+  free(d->peak_phases);
+  free(d->pair_firsts);
   for (size_t i = 0; i < d->nnotes; i++) free(d->notes[i]);
   free(d->notes);
   const char *file = d->file;

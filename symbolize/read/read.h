@@ -54,6 +54,7 @@ typedef struct rtprof_phase_s {
   uint64_t id, parent;     /* parent 0: top level */
   uint64_t calls, open, wall_ns;
   int64_t committed_delta, committed_delta_max, live_delta;
+  int64_t blocks_delta;    /* optional: live blocks at end - at begin, summed */
   const char *name;        /* interned */
   const char *path;        /* interned; set once the whole dump is read */
 } rtprof_phase_t;
@@ -89,7 +90,24 @@ typedef struct rtprof_snapshot_s {   /* a `snapshot` record: one timeline point 
   const char *kind;        /* interned, as written */
   rtprof_snap_kind_t kind_id;
   const char *name;        /* interned; a label's name, else NULL */
+  uint32_t top_off, ntop;  /* its `snapshot_top` sites: rtprof_dump_t.snap_tops[top_off ...] */
 } rtprof_snapshot_t;
+
+typedef struct rtprof_id_bytes_s {   /* a site's or a phase's live bytes */
+  uint64_t id;             /* site id (0: the overflow row) or phase id */
+  uint64_t live_bytes;
+} rtprof_id_bytes_t;
+
+typedef struct rtprof_dpeak_s {      /* the `peak` record: the highest live bytes */
+  bool present;
+  uint64_t live_bytes, live_blocks, t_ns;  /* t_ns as a snapshot's */
+  uint64_t committed, rss, overhead;       /* read right after the capture */
+  uint64_t phase;          /* innermost phase of the last phase event, 0: none */
+} rtprof_dpeak_t;
+
+typedef struct rtprof_pair_first_s { /* a `pair_first` record */
+  uint64_t phase, site, live_bytes;
+} rtprof_pair_first_t;
 
 typedef struct rtprof_dump_s {
   const char *file;        /* as named on the command line */
@@ -110,6 +128,11 @@ typedef struct rtprof_dump_s {
   uint64_t warnings_dropped;  /* warning records beyond the distinct limit */
   rtprof_heap_error_t *errors; size_t nerrors, cap_errors;
   rtprof_snapshot_t *snapshots; size_t nsnapshots, cap_snapshots; /* oldest first */
+  rtprof_id_bytes_t *snap_tops; size_t nsnap_tops, cap_snap_tops; /* id: site */
+  rtprof_dpeak_t peak;
+  rtprof_id_bytes_t *peak_sites; size_t npeak_sites, cap_peak_sites;    /* id: site */
+  rtprof_id_bytes_t *peak_phases; size_t npeak_phases, cap_peak_phases; /* id: phase */
+  rtprof_pair_first_t *pair_firsts; size_t npair_firsts, cap_pair_firsts;
   char **notes; size_t nnotes, cap_notes; /* inconsistencies worth a warning */
 } rtprof_dump_t;
 

@@ -254,6 +254,56 @@ static void text_sites(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opt
   if (shown < changed) fprintf(out, "  (%zu more changed sites; --top 0 shows all)\n", changed - shown);
 }
 
+/* A phase path for a header line: whole with --wide, else cut to width. */
+static char *fit_path(const char *path, int width, bool wide) {
+  char *s = rtprof_xstrndup(path, strlen(path));
+  if (!wide) rtprof_fit_cut(s, width);
+  return s;
+}
+
+/* What each run held at its highest live bytes, by site and by phase (flat),
+ * largest change first; when the dumps record the peak (write/diff_peak.c). */
+static void text_peak(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opts_t *o, const rtprof_fit_t *fit) {
+  static const char *const site_heads[] = {"at the peak", "site"};
+  static const char *const phase_heads[] = {"at the peak", "phase"};
+  const rtprof_mpeak_t *pb = &df->m[0]->peak, *pa = &df->m[1]->peak;
+  if (!pb->present && !pa->present) return;
+  bool wide = fit->wide;
+  char c[CELL];
+  pair_cell(c, sizeof c, pb->present, (int64_t)pb->live_bytes, pa->present, (int64_t)pa->live_bytes, true, false, wide);
+  int room = (RTPROF_TEXT_WIDTH - 45 - rtprof_text_width(c)) / 2; /* the two paths share the line */
+  char *b = fit_path(pb->phase >= 0 ? df->m[0]->phases[pb->phase].path : "-", room < 12 ? 12 : room, wide);
+  char *a = fit_path(pa->phase >= 0 ? df->m[1]->phases[pa->phase].path : "-", room < 12 ? 12 : room, wide);
+  fprintf(out, "\nLive at the peak (before " ARROW " after): %s, in %s " ARROW " %s\n", c, b, a);
+  free(b);
+  free(a);
+  rtprof_prow_t *v;
+  size_t n = rtprof_diff_peak_sites(df, &v), shown = o->top && o->top < n ? o->top : n;
+  fprintf(out, "  by site (%zu of %zu, largest change first)\n", shown, n);
+  table_t t = {.ncols = 1, .right = {true}, .fit = fit};
+  for (size_t r = 0; r < shown; r++) {
+    const rtprof_dsite_t *d = &df->sites[v[r].i];
+    int side = d->side[1].frame ? 1 : 0;
+    size_t row = table_row(&t);
+    pair_cell(cell(&t, row, 0), CELL, true, (int64_t)v[r].b, true, (int64_t)v[r].a, true, false, wide);
+    t.st[row] = df->m[side]->st;
+    t.frames[row] = d->side[side].frame;
+  }
+  if (shown) table_print(out, &t, site_heads, site_heads[1]);
+  free(v);
+  n = rtprof_diff_peak_phases(df, &v);
+  shown = o->top && o->top < n ? o->top : n;
+  fprintf(out, "  by phase (%zu of %zu, flat)\n", shown, n);
+  t = (table_t){.ncols = 1, .right = {true}, .fit = fit};
+  for (size_t r = 0; r < shown; r++) {
+    size_t row = table_row(&t);
+    pair_cell(cell(&t, row, 0), CELL, true, (int64_t)v[r].b, true, (int64_t)v[r].a, true, false, wide);
+    t.tails[row] = rtprof_xstrndup(df->phases[v[r].i].path, strlen(df->phases[v[r].i].path));
+  }
+  if (shown) table_print(out, &t, phase_heads, phase_heads[1]);
+  free(v);
+}
+
 static void text_summary(FILE *out, const rtprof_diff_t *df) {
   fprintf(out, "\nSummary\n");
   for (int what = 0; what < 2; what++) {
@@ -282,6 +332,7 @@ static void write_text(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opt
   text_totals(out, df);
   text_phases(out, df, o, &fit);
   text_sites(out, df, o, &fit);
+  text_peak(out, df, o, &fit);
   text_summary(out, df);
   rtprof_fit_free(&fit);
 }
@@ -401,6 +452,7 @@ static void write_json(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opt
     fputc('}', out);
   }
   fputs(n ? "\n  ],\n" : "],\n", out);
+  rtprof_diff_json_peak(out, df, o);
   fputs("  \"summary\": {", out);
   json_summary(out, df, false);
   fputs(", ", out);

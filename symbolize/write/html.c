@@ -139,10 +139,10 @@ static void json_sites(FILE *out, const rtprof_model_t *m, const uint8_t *want, 
     const rtprof_rsite_t *s = &m->sites[idx[r]];
     fprintf(out, "%s\n{\"id\":%" PRIu64 ",\"rank\":%zu,\"table\":%s,\"leak\":%s,\"allocs\":%" PRIu64
             ",\"alloc_bytes\":%" PRIu64 ",\"frees\":%" PRIu64 ",\"freed_bytes\":%" PRIu64 ",\"live_blocks\":%s"
-            ",\"live_bytes\":%s,\"peak_live_bytes\":%" PRIu64 ",\"frames\":",
+            ",\"live_bytes\":%s,\"peak_live_bytes\":%" PRIu64 ",\"at_peak\":%" PRIu64 ",\"frames\":",
             first ? "" : ",", s->id, r + 1, want[idx[r]] & SITE_TABLE ? "true" : "false",
             want[idx[r]] & SITE_LEAK ? "true" : "false", s->allocs, s->alloc_bytes, s->frees, s->freed_bytes,
-            json_live(s->allocs, s->frees), json_live(s->alloc_bytes, s->freed_bytes), s->peak_live_bytes);
+            json_live(s->allocs, s->frees), json_live(s->alloc_bytes, s->freed_bytes), s->peak_live_bytes, s->at_peak);
     first = false;
     json_frames(out, m->st, s->frames, s->nframes);
     fputs(",\"folded\":", out);
@@ -331,15 +331,20 @@ static char *data_json(const rtprof_model_t *m, const rtprof_report_opts_t *o, l
   /* the sites the page shows: the tables' rows, and those a phase or an
    * error names */
   uint8_t *want = rtprof_xcalloc(m->nsites + 1, 1);
-  size_t *idx = rtprof_model_sorted_sites(m, RTPROF_SORT_LIVE);
-  for (size_t r = 0; r < m->nsites && (!top || r < top); r++) {
+  size_t *idx = rtprof_model_sorted_sites(m, RTPROF_SORT_LIVE), shown = rtprof_model_shown_sites(m);
+  for (size_t r = 0; r < shown && (!top || r < top); r++) {
     const rtprof_rsite_t *s = &m->sites[idx[r]];
     if (live_of(s->alloc_bytes, s->freed_bytes) <= 0) break;
     want[idx[r]] |= SITE_LEAK;
   }
   free(idx);
   size_t nleaks = 0;
-  for (size_t i = 0; i < m->nsites; i++) nleaks += live_of(m->sites[i].alloc_bytes, m->sites[i].freed_bytes) > 0;
+  for (size_t i = 0; i < m->nsites; i++)
+    nleaks += !m->sites[i].suppressed && live_of(m->sites[i].alloc_bytes, m->sites[i].freed_bytes) > 0;
+  size_t *pk, npk = rtprof_peak_sites(m, &pk); /* the peak's sites, and the growing ones, are named */
+  for (size_t r = 0; r < npk && (!top || r < top); r++) want[pk[r]] |= SITE_REF;
+  free(pk);
+  for (size_t i = 0; i < m->ngrowth && (!top || i < top); i++) want[m->growth[i].site] |= SITE_REF;
   for (size_t i = 0; i < m->nphase_order; i++) {
     long pi = m->phase_order[i];
     if (!phase_shown(m, pi, root)) continue;
@@ -351,10 +356,14 @@ static char *data_json(const rtprof_model_t *m, const rtprof_report_opts_t *o, l
   for (size_t i = 0; i < m->nerrors; i++)
     if (m->errors[i].site >= 0) want[m->errors[i].site] |= SITE_REF;
   idx = rtprof_model_sorted_sites(m, o->sort);
-  for (size_t r = 0; r < m->nsites && (!top || r < top); r++) want[idx[r]] |= SITE_TABLE;
+  for (size_t r = 0; r < shown && (!top || r < top); r++) want[idx[r]] |= SITE_TABLE;
   fprintf(out, "\"nleaks\":%zu,\n", nleaks);
   json_sites(out, m, want, idx);
   free(idx);
+  bool *named = rtprof_xcalloc(m->nsites + 1, sizeof *named);
+  for (size_t i = 0; i < m->nsites; i++) named[i] = want[i] != 0;
+  rtprof_json_memory(out, m, named); /* "peak", "suppressed", "growing", "memory" */
+  free(named);
   free(want);
 
   json_phases(out, m, root);
@@ -437,6 +446,9 @@ int rtprof_html_write(FILE *out, const rtprof_model_t *m, const rtprof_report_op
         "<section id=\"phases\"><h2>Phases</h2><div id=\"phases-body\"></div></section>\n"
         "<section id=\"sites\"><h2>Top sites</h2><div id=\"sites-body\"></div></section>\n"
         "<section id=\"leaks\"><h2>Leaks (live at exit)</h2><div id=\"leaks-body\"></div></section>\n"
+        "<section id=\"peak\" hidden><h2>Live at the peak</h2><div id=\"peak-body\"></div></section>\n"
+        "<section id=\"growing\" hidden><h2>Growing sites</h2><div id=\"growing-body\"></div></section>\n"
+        "<section id=\"memory\" hidden><h2>Where the memory is</h2><div id=\"memory-body\"></div></section>\n"
         "<section id=\"flame\"><h2>Flame graph</h2><div id=\"flame-body\"></div></section>\n"
         "<section id=\"warnings\" hidden><h2>Warnings</h2><ul id=\"warnings-body\"></ul></section>\n"
         "</main>\n<footer>Written by <code>rtprof report --html</code>. Self-contained: nothing is fetched."

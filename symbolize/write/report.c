@@ -20,7 +20,7 @@ static const char *sort_name(rtprof_sort_t s) {
 /* Sites shown: sorted, cut to --top (text always; JSON and collapsed only
  * when --top was given). */
 static size_t shown_sites(const rtprof_model_t *m, const rtprof_report_opts_t *o, bool always_top) {
-  size_t n = m->nsites;
+  size_t n = rtprof_model_shown_sites(m); /* suppressed sites: apart (write/memory.c) */
   if ((always_top || o->top_given) && o->top && o->top < n) n = o->top;
   return n;
 }
@@ -187,30 +187,33 @@ static void fill_leak(const rtprof_rsite_t *s, cell_t *c, bool wide) {
   count_cell(&c[2], live_of(s->allocs, s->frees), wide);
   bytes_cell(&c[3], s->alloc_bytes, wide);
   count_cell(&c[4], (int64_t)s->allocs, wide);
+  /* a site that frees some of its blocks and keeps others is the likelier leak */
+  if (s->frees) count_cell(&c[5], (int64_t)s->frees, wide);
+  else snprintf(c[5].s, sizeof c->s, "never");
 }
 
 static void text_sites(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, const rtprof_fit_t *fit) {
   static const char *const wide_top[] = {"#", "id", "alloc bytes", "allocs", "live bytes", "live blocks"};
-  static const char *const wide_leak[] = {"#", "id", "live bytes", "live blocks", "alloc bytes", "allocs"};
+  static const char *const wide_leak[] = {"#", "id", "live bytes", "live blocks", "alloc bytes", "allocs", "frees"};
   static const char *const short_top[] = {"#", "id", "bytes", "allocs", "live", "blocks"};
-  static const char *const short_leak[] = {"#", "id", "live", "blocks", "bytes", "allocs"};
+  static const char *const short_leak[] = {"#", "id", "live", "blocks", "bytes", "allocs", "frees"};
   const char *const *top_heads = fit->wide ? wide_top : short_top;
   const char *const *leak_heads = fit->wide ? wide_leak : short_leak;
   size_t *idx = rtprof_model_sorted_sites(m, o->sort);
   size_t n = shown_sites(m, o, true);
-  fprintf(out, "\nTop sites by %s (%zu of %zu)%s\n", sort_name(o->sort), n, m->nsites,
+  fprintf(out, "\nTop sites by %s (%zu of %zu)%s\n", sort_name(o->sort), n, rtprof_model_shown_sites(m),
           fit->wide ? "" : ": bytes allocated; live bytes and blocks at exit");
   if (n == 0) fprintf(out, "  none\n");
   else text_site_table(out, m, idx, n, top_heads, 6, o->stacks, fit, fill_top);
   free(idx);
 
   idx = rtprof_model_sorted_sites(m, RTPROF_SORT_LIVE);
-  size_t leaks = 0;
-  while (leaks < m->nsites && live_of(m->sites[idx[leaks]].alloc_bytes, m->sites[idx[leaks]].freed_bytes) > 0) leaks++;
+  size_t leaks = 0, shown = rtprof_model_shown_sites(m); /* suppressed sites sort last */
+  while (leaks < shown && live_of(m->sites[idx[leaks]].alloc_bytes, m->sites[idx[leaks]].freed_bytes) > 0) leaks++;
   n = o->top && o->top < leaks ? o->top : leaks;
   fprintf(out, "\nLeaks (live at exit) by live bytes (%zu of %zu sites with live bytes)\n", n, leaks);
   if (n == 0) fprintf(out, "  none\n");
-  else text_site_table(out, m, idx, n, leak_heads, 6, o->stacks, fit, fill_leak);
+  else text_site_table(out, m, idx, n, leak_heads, 7, o->stacks, fit, fill_leak);
   free(idx);
 }
 
@@ -384,7 +387,7 @@ static void text_errors(FILE *out, const rtprof_model_t *m, const rtprof_fit_t *
   }
 }
 
-static void text_timeline(FILE *out, const rtprof_model_t *m) {
+static void text_timeline(FILE *out, const rtprof_model_t *m, bool wide) {
   static const char *const heads[] = {"time", "committed", "live", "rss", "phase", "kind"};
   for (size_t di = 0; di < m->ndumps; di++) {
     const rtprof_dump_t *d = &m->dumps[di];
@@ -416,7 +419,25 @@ static void text_timeline(FILE *out, const rtprof_model_t *m) {
       const rtprof_snapshot_t *sn = &d->snapshots[i];
       for (int j = 0; j < 4; j++) fprintf(out, "  %*s", w[j], c[i * 4 + j].s);
       const char *path = sn->phase ? d->phases[rtprof_dump_find_phase(d, sn->phase)].path : "-";
-      fprintf(out, "  %-*s  %s%s%s\n", wp, path, sn->kind, sn->name ? ": " : "", sn->name ? sn->name : "");
+      int col = 0;
+      for (int j = 0; j < 4; j++) col += 2 + w[j];
+      col += fprintf(out, "  %-*s  %s%s", wp, path, sn->kind, sn->name ? ": " : "");
+      if (sn->name) {
+        fputs(sn->name, out);
+        col += rtprof_text_width(rtprof_text_safe(sn->name));
+      }
+      /* the sites holding the most then, when recorded: 3, or in 100 columns those that fit */
+      for (uint32_t k = 0; k < sn->ntop && k < 3; k++) {
+        char b[32], e[64];
+        long site = m->snap_top_site[di][sn->top_off + k];
+        if (wide) rtprof_human_bytes(b, sizeof b, d->snap_tops[sn->top_off + k].live_bytes);
+        else rtprof_compact_bytes(b, sizeof b, d->snap_tops[sn->top_off + k].live_bytes);
+        int n = snprintf(e, sizeof e, "%s#%" PRIu64 " %s", k ? ", " : "  top: ", site >= 0 ? m->sites[site].id : 0, b);
+        if (!wide && col + n > RTPROF_TEXT_WIDTH) break;
+        fputs(e, out);
+        col += n;
+      }
+      fputc('\n', out);
     }
     free(c);
   }
@@ -429,9 +450,11 @@ static void write_text(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   text_totals(out, m);
   text_errors(out, m, &fit);
   text_sites(out, m, o, &fit);
+  rtprof_text_suppressed(out, m);
   text_phases(out, m, root, &fit);
+  rtprof_text_memory(out, m, o, &fit);
   text_tail(out, m);
-  if (o->timeline) text_timeline(out, m);
+  if (o->timeline) text_timeline(out, m, fit.wide);
   rtprof_fit_free(&fit);
 }
 
@@ -603,6 +626,10 @@ static void json_timeline(FILE *out, const rtprof_model_t *m) {
       rtprof_json_str(out, sn->kind);
       fputs(", \"name\": ", out);
       rtprof_json_str(out, sn->name);
+      for (uint32_t k = 0; k < sn->ntop; k++) /* the sites holding the most, when recorded */
+        fprintf(out, "%s{\"id\": %" PRIu64 ", \"live_bytes\": %" PRIu64 "}%s", k ? ", " : ", \"top\": [",
+                m->snap_top_site[di][sn->top_off + k] >= 0 ? m->sites[m->snap_top_site[di][sn->top_off + k]].id : 0,
+                d->snap_tops[sn->top_off + k].live_bytes, k + 1 == sn->ntop ? "]" : "");
       fputc('}', out);
     }
   }
@@ -634,6 +661,7 @@ static void write_json(FILE *out, const rtprof_model_t *m, const rtprof_report_o
   json_head(out, m);
   bool *shown = json_sites(out, m, o);
   json_phases(out, m, root, shown);
+  rtprof_json_memory(out, m, shown);
   free(shown);
   json_overflow_symbols(out, m);
   json_errors(out, m);

@@ -161,8 +161,10 @@
     frees: {key: 'frees', label: 'frees', num: true, val: s => s.frees, fmt: s => count(s.frees)},
     live_bytes: {key: 'live_bytes', label: 'live bytes', num: true, unit: 'B', val: s => s.live_bytes, fmt: s => bytes(s.live_bytes)},
     live_blocks: {key: 'live_blocks', label: 'live blocks', num: true, val: s => s.live_blocks, fmt: s => count(s.live_blocks)},
-    peak_live_bytes: {key: 'peak_live_bytes', label: 'peak live', num: true, unit: 'B', val: s => s.peak_live_bytes,
-      fmt: s => bytes(s.peak_live_bytes), title: 'Peak live bytes of the site'},
+    peak_live_bytes: {key: 'peak_live_bytes', label: 'own peak', num: true, unit: 'B', val: s => s.peak_live_bytes,
+      fmt: s => bytes(s.peak_live_bytes), title: 'The site\'s own highest live bytes, at any moment (not the process\'s peak)'},
+    at_peak: {key: 'at_peak', label: 'at the peak', num: true, unit: 'B', val: s => s.at_peak,
+      fmt: s => bytes(s.at_peak), title: 'Live bytes of the site at the process\'s highest live bytes'},
     site: {key: 'site', label: 'site (function file:line)', cls: 'site', val: s => s.frames[0][0], fmt: siteCell},
   };
 
@@ -187,6 +189,63 @@
     const c = SITE_COLS;
     body.append(sortableTable('leaks-table', [Object.assign({}, c.rank, {title: 'Rank by live bytes'}), c.id,
       c.live_bytes, c.live_blocks, c.alloc_bytes, c.allocs, c.site], rows, 'live_bytes', true));
+  }
+
+  /* ---- the peak, growing sites, where the memory is ---- */
+  function peak() {
+    const P = D.peak;
+    if (!P) return;
+    const sec = document.getElementById('peak'), body = document.getElementById('peak-body');
+    sec.hidden = false;
+    body.append(el('p', {class: 'note', text: 'At the process\'s highest live bytes, ' + bytes(P.total_live_bytes) +
+      ' at ' + dur(P.time_ns) + (P.phase ? ', in ' + P.phase : '') + ' (the live peak marked on the timeline): ' +
+      'what each site held then (not its own maximum), and each phase (flat). Also ' + bytes(P.suppressed_live_bytes) +
+      ' in suppressed sites, ' + bytes(P.outside_phases_live_bytes) + ' allocated outside every phase.'}));
+    const rows = P.sites.map((p, i) => Object.assign({}, sitesById.get(p.id), {rank: i + 1,
+      share: P.total_live_bytes ? p.live_bytes / P.total_live_bytes : 0}));
+    const c = SITE_COLS, share = {key: 'share', label: 'share', num: true, val: s => s.share,
+      fmt: s => (100 * s.share).toFixed(1) + '%'};
+    body.append(sortableTable('peak-table', [Object.assign({}, c.rank, {title: 'Rank by bytes at the peak'}), c.id,
+      c.at_peak, share, c.live_bytes, c.site], rows, 'at_peak', true));
+    const prow = P.phases.map(p => ({path: p.path, at_peak: p.live_bytes,
+      share: P.total_live_bytes ? p.live_bytes / P.total_live_bytes : 0}));
+    body.append(sortableTable('peak-phases-table', [c.at_peak, share,
+      {key: 'path', label: 'phase (flat)', val: p => p.path}], prow, 'at_peak', true));
+  }
+
+  function growing() {
+    if (!D.growing || !D.growing.length) return;
+    document.getElementById('growing').hidden = false;
+    const body = document.getElementById('growing-body');
+    body.append(el('p', {class: 'note', text: 'Sites whose live bytes rise over the calls of a phase (bytes per call ' +
+      'after the first), or over the run (the snapshots\' top sites).'}));
+    const rows = D.growing.map((g, i) => Object.assign({}, sitesById.get(g.id), {rank: i + 1, growth:
+      g.last_live_bytes - g.first_live_bytes, per_call: g.per_call_bytes, over: g.phase ? g.calls + ' calls of ' +
+      g.phase : dur(g.t_last_ns - g.t_first_ns) + ', ' + g.points + ' snapshots'}));
+    const c = SITE_COLS;
+    body.append(sortableTable('growing-table', [c.rank, c.id,
+      {key: 'growth', label: 'growth', num: true, val: s => s.growth, fmt: s => sbytes(s.growth)},
+      {key: 'per_call', label: 'per call', num: true, val: s => s.per_call, fmt: s => s.per_call ? bytes(s.per_call) : '-'},
+      {key: 'over', label: 'over', val: s => s.over}, c.site], rows, 'growth', true));
+  }
+
+  function memory() {
+    const M = D.memory;
+    if (!M) return;
+    document.getElementById('memory').hidden = false;
+    const body = document.getElementById('memory-body');
+    body.append(el('p', {class: 'note', text: 'RSS = live + slack + rtprof + rest. Slack: committed by the ' +
+      'allocator but not requested (committed - live - tags); rtprof: tags and tables; rest: RSS - committed - ' +
+      'tables (negative when committed or mapped pages were never touched).'}));
+    for (const [when, s] of [['at the peak', M.peak], ['at exit', M.exit]]) {
+      if (!s) continue;
+      const g = el('div', {class: 'cards'});
+      for (const [k, v] of [['RSS', s.rss_bytes], ['live', s.live_bytes], ['slack', s.slack_bytes],
+                            ['rtprof', s.rtprof_bytes], ['rest', s.rest_bytes], ['committed', s.committed_bytes]])
+        g.append(el('div', {class: 'card'}, el('div', {class: 'k', text: k + ' ' + when}),
+          el('div', {class: 'v', text: v < 0 ? sbytes(v) : bytes(v)}), el('div', {class: 'x', text: exact(v, 'B')})));
+      body.append(g);
+    }
   }
 
   /* ---- the phase tree ---- */
@@ -369,6 +428,9 @@
 
   errors();
   warnings();
+  peak(); /* before the header: their sections join the navigation */
+  growing();
+  memory();
   header();
   totals();
   phases();

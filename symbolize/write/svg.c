@@ -232,7 +232,77 @@ static void draw_markers(chart_t *c) {
     }
     i = j;
   }
+  if (c->d->peak.present) { /* the process's highest live bytes: the peak the report breaks down */
+    char t[32], h[32];
+    fmt_time(t, sizeof t, c, c->d->peak.t_ns);
+    rtprof_human_bytes(h, sizeof h, c->d->peak.live_bytes);
+    uint64_t last = c->d->snapshots[c->d->nsnapshots - 1].t_ns;
+    double x = px(c, c->d->peak.t_ns < last ? c->d->peak.t_ns : last);
+    fprintf(out, "<g class=\"livepeak\"><title>highest live bytes: %s at %s (see Live at the peak)</title>\n"
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>\n"
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">live peak</text></g>\n",
+            h, t, x, PLOT_T, x, PLOT_B, COLOR_LIVE, x + 3, PLOT_T + 10, COLOR_LIVE);
+  }
   fputs("</g>\n", out);
+}
+
+/* The live bytes of the 3 sites that held the most in any snapshot's top
+ * sites (snapshot_top), thin lines through the snapshots that name them. */
+#define TOP_LINES 3
+static void draw_top_sites(chart_t *c) {
+  const rtprof_dump_t *d = c->d;
+  uint64_t id[TOP_LINES] = {0}, max[TOP_LINES] = {0};
+  for (size_t k = 0; k < d->nsnap_tops; k++) {
+    const rtprof_id_bytes_t *t = &d->snap_tops[k];
+    int slot = -1;
+    for (int i = 0; i < TOP_LINES; i++)
+      if (max[i] && id[i] == t->id) slot = i;
+    if (slot >= 0) {
+      if (t->live_bytes > max[slot]) max[slot] = t->live_bytes;
+    } else {
+      int low = 0;
+      for (int i = 1; i < TOP_LINES; i++)
+        if (max[i] < max[low]) low = i;
+      if (t->live_bytes > max[low]) id[low] = t->id, max[low] = t->live_bytes;
+    }
+  }
+  for (int i = 0; i < TOP_LINES; i++) {
+    if (!max[i]) continue;
+    fprintf(c->out, "<polyline class=\"topsite\" fill=\"none\" stroke=\"%s\" stroke-width=\"1\" "
+            "stroke-dasharray=\"2 2\" points=\"", COLOR_LIVE);
+    bool first = true;
+    /* thinned as the other lines: per half-pixel column its first, lowest,
+     * highest and last points, in time order */
+    struct { double x; uint64_t v; } pt[4] = {{0}}; /* first, lowest, highest, last */
+    long col = -1;
+    for (size_t s = 0; s <= d->nsnapshots; s++) {
+      const rtprof_snapshot_t *sn = s < d->nsnapshots ? &d->snapshots[s] : NULL;
+      uint32_t k = 0;
+      while (sn && k < sn->ntop && d->snap_tops[sn->top_off + k].id != id[i]) k++;
+      if (sn && k == sn->ntop) continue;
+      double x = sn ? px(c, sn->t_ns) : 0;
+      if (col >= 0 && (!sn || column(x) != col)) {
+        int lo = pt[1].x <= pt[2].x ? 1 : 2, order[4] = {0, lo, 3 - lo, 3};
+        for (int q = 0; q < 4; q++) {
+          if (q && pt[order[q]].x == pt[order[q - 1]].x && pt[order[q]].v == pt[order[q - 1]].v) continue;
+          fprintf(c->out, "%s%.1f,%.1f", first ? "" : " ", pt[order[q]].x, py(c, pt[order[q]].v));
+          first = false;
+        }
+        col = -1;
+      }
+      if (!sn) break;
+      uint64_t v = d->snap_tops[sn->top_off + k].live_bytes;
+      if (col < 0) {
+        col = column(x);
+        for (int q = 0; q < 4; q++) pt[q].x = x, pt[q].v = v;
+      }
+      if (v < pt[1].v) pt[1].x = x, pt[1].v = v;
+      if (v > pt[2].v) pt[2].x = x, pt[2].v = v;
+      pt[3].x = x, pt[3].v = v;
+    }
+    fprintf(c->out, "\"><title>live bytes of site %" PRIu64 " (one of the sites holding the most)</title></polyline>\n",
+            id[i]);
+  }
 }
 
 static void draw_legend(chart_t *c, double y) {
@@ -323,6 +393,7 @@ void rtprof_svg_write(FILE *out, const rtprof_dump_t *d, const char *id_prefix) 
   draw_axes(&c);
   draw_line(&c, "committed", COLOR_COMMITTED, false);
   draw_line(&c, "live", COLOR_LIVE, true);
+  draw_top_sites(&c);
   draw_markers(&c);
   draw_legend(&c, LEGEND_Y);
   fputs("</svg>\n", out);

@@ -59,6 +59,12 @@ int rtprof_report_write(FILE *out, const rtprof_model_t *m, const rtprof_report_
 /* What a kind of heap misuse means ("a block freed twice"), or NULL. */
 const char *rtprof_error_meaning(const char *kind);
 
+/* ---- "memory.c": suppressed sites, the peak, growing sites, the RSS split -- */
+void rtprof_text_suppressed(FILE *out, const rtprof_model_t *m);
+void rtprof_text_memory(FILE *out, const rtprof_model_t *m, const rtprof_report_opts_t *o, const rtprof_fit_t *fit);
+/* "peak", "suppressed", "growing", "memory"; shown: sites listed in "sites". */
+void rtprof_json_memory(FILE *out, const rtprof_model_t *m, const bool *shown);
+
 /* ---- "pprof.c": the report as a pprof profile ------------------------------- */
 /* profile.proto, gzip-wrapped: one sample per (site, phase) pair and one for
  * the rest of each site. Returns 0, or -1 after a message (out is a tty). */
@@ -84,5 +90,15 @@ typedef struct rtprof_diff_opts_s {
   bool wide;               /* --wide: text as wide as it needs (write/fit.c) */
 } rtprof_diff_opts_t;
 void rtprof_diff_write(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opts_t *o);
+
+/* ---- "diff_peak.c": the peak's composition, before -> after ---------------- */
+typedef struct rtprof_prow_s {
+  long i;                  /* dsite or phase-path index */
+  uint64_t b, a;           /* at the peak, before and after */
+} rtprof_prow_t;
+/* Rows held at either peak, largest change first (free *out). */
+size_t rtprof_diff_peak_sites(const rtprof_diff_t *df, rtprof_prow_t **out);
+size_t rtprof_diff_peak_phases(const rtprof_diff_t *df, rtprof_prow_t **out);
+void rtprof_diff_json_peak(FILE *out, const rtprof_diff_t *df, const rtprof_diff_opts_t *o);
 
 #endif /* RTPROF_WRITE_H */

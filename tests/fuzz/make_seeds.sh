@@ -48,6 +48,13 @@ sed -E -e '/^error /s/ site=[0-9]+/ site=0/' \
   -e '/^error /{p;s/kind=double_free/kind=realloc_freed/;s/ site=0/ site=1/;s/count=1/count=3/}' \
   -e '/^end /s/ errors=[0-9]+/ errors=2/' "$C/real-misuse.dump" > "$C/ok-errors.dump"
 
+# the peak, a snapshot's top sites and first calls (hand-made on small.dump)
+sed -e '$i snapshot t_ns=1 committed=4096 live=1000 rss=4096 phase=1 kind=peak' \
+  -e '$i snapshot_top sites=1:1000' \
+  -e '$i peak live_bytes=1000 live_blocks=10 t_ns=5 committed=4096 rss=4096 overhead=224 phase=1' \
+  -e '$i peak_site site=1 live_bytes=1000' -e '$i peak_phase phase=1 live_bytes=1000' \
+  -e '$i pair_first phase=2 site=2 live_bytes=100' tests/report/dumps/small.dump > "$C/ok-peak.dump"
+
 # bad dumps: one of each kind of refusal (see tests/report/t_bad_input.sh)
 G=tests/report/dumps/small.dump
 bad() { sed "$2" "$G" > "$C/bad-$1.dump"; }

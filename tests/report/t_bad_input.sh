@@ -184,6 +184,33 @@ expect_rc 0 "$RTPROF_BIN" diff --json "$GOOD" "$OUT/extremes.dump" && pass "extr
 expect_rc 1 "$RTPROF_BIN" check "$OUT/extremes.dump" --max-phase-delta 'main phase/inner=1' --max-phase-bytes 'main phase=1' \
   && pass "extreme values: check" || true
 
+# the peak and the snapshots' top sites (docs/dump-format.md)
+PEAK='$i peak live_bytes=1000 live_blocks=10 t_ns=5 committed=4096 rss=4096 overhead=224 phase=1\
+peak_site site=1 live_bytes=1000\
+peak_phase phase=1 live_bytes=1000\
+pair_first phase=2 site=2 live_bytes=100'
+edit peak-ok "$PEAK"
+expect_rc 0 "$RTPROF_BIN" report --json "$OUT/peak-ok.dump" && check_json "$OUT/out"
+grep -q '"peak": {"live_bytes": 1000, "time_ns": 5, ' "$OUT/out" && pass "peak records read" || fail "peak: $(grep peak "$OUT/out")"
+edit peak-site-unknown "$(echo "$PEAK" | sed 's/peak_site site=1/peak_site site=9/')"
+bad peak-site-unknown "14: peak_site: field 'site': site 9 is not in this dump"
+edit peak-twice "$PEAK"'\
+peak live_bytes=1 live_blocks=1 t_ns=5 committed=1 rss=1 overhead=1 phase=0'
+bad peak-twice "17: peak: out of order: a 'peak' record must come before 'pair_first' records"
+edit peak-site-first '$i peak_site site=1 live_bytes=1000'
+bad peak-site-first "13: peak_site: expected a 'peak' record before this one"
+edit peak-zero "$(echo "$PEAK" | sed 's/peak_phase phase=1 live_bytes=1000/peak_phase phase=1 live_bytes=0/')"
+bad peak-zero "15: peak_phase: field 'live_bytes': expected 1 or more, got 0"
+edit top-alone '$i snapshot_top sites=1:10'
+bad top-alone "13: snapshot_top: expected right after a 'snapshot' record"
+edit top-bad '$i snapshot t_ns=1 committed=1 live=1 rss=1 phase=0 kind=interval\
+snapshot_top sites=1:10,3:5'
+bad top-bad "14: snapshot_top: field 'sites': site 3 is not in this dump"
+edit peak-sum "$(echo "$PEAK" | sed 's/^\$i peak live_bytes=1000/$i peak live_bytes=999/')"
+expect_rc 0 "$RTPROF_BIN" report "$OUT/peak-sum.dump"
+grep -q "peak-sum.dump: the peak's sites hold 1000 bytes, its record says 999" "$OUT/out" \
+  && pass "a peak that does not add up is a warning" || fail "peak sum: $(cat "$OUT/out")"
+
 # a dump is also read from stdin as '-'
 rc=0; "$RTPROF_BIN" report --json - < "$GOOD" > "$OUT/stdin.json" 2>&1 || rc=$?
 [ $rc -eq 0 ] && check_json "$OUT/stdin.json" || fail "reading '-' exits $rc"

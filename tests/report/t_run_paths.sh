@@ -18,8 +18,8 @@ want=$OUT/d$(printf "$pid%.0s" $(seq 30)).dump
 
 # The same under AddressSanitizer: an overrun of the expanded name aborts.
 if printf 'int main(void){return 0;}' | gcc -fsanitize=address -x c - -o "$OUT/asan-probe" 2>/dev/null; then
-  gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Isymbolize -DRTPROF_VERSION='"test"' \
-    symbolize/*/*.c -o "$OUT/rtprof-asan"
+  gcc -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude -Isymbolize \
+    -DRTPROF_VERSION='"asan"' symbolize/*/*.c -o "$OUT/rtprof-asan" # the version: the Makefile's job
   ASAN_OPTIONS=detect_leaks=0 RTPROF_PRELOAD=$PRELOAD expect_rc 0 "$OUT/rtprof-asan" run --no-report \
     -o "$OUT/a$many.dump" -- true && pass "run -o with 30 %p under ASan" || true
 else
@@ -32,7 +32,7 @@ for dir in "with space" "with:colon"; do
   cp "$RTPROF_BIN" "$OUT/$dir/bin/rtprof"
   cp "$PRELOAD" "$OUT/$dir/lib/"
   expect_rc 2 "$OUT/$dir/bin/rtprof" run -o "$OUT/x.dump" -- true || continue
-  grep -q "^rtprof: error: run: the interposer's path '.*$dir/.*librtprof-preload.so' holds a space or colon, which LD_PRELOAD cannot carry" \
+  grep -Eq "^rtprof: error: run: the interposer's path '.*$dir/lib/librtprof-preload\.so' holds a space or colon, which LD_PRELOAD cannot carry" \
     "$OUT/err" && pass "interposer under '$dir': exit 2 and why" || { fail "message for '$dir'"; cat "$OUT/err"; }
   RTPROF_PRELOAD="$OUT/$dir/lib/librtprof-preload.so" expect_rc 2 "$RTPROF_BIN" run -o "$OUT/x.dump" -- true \
     && pass "RTPROF_PRELOAD under '$dir': exit 2" || true
