@@ -109,6 +109,8 @@ echo "peak: exact by site and phase on 1 and 4 threads; diff; RSS split"
 # HTML: the peak marked on the timeline, its own section and data
 RTPROF=1 RTPROF_INTERVAL=1 RTPROF_OUT="$OUT/timeline.dump" "$OUT/peak"
 "$RTPROF" report --html "$OUT/page.html" "$OUT/timeline.dump" > /dev/null
-grep -q '<g class="livepeak"><title>highest live bytes: 30.0 MiB at' "$OUT/page.html" || fail "HTML: no live peak marker"
+# the captured peak may sit up to max(2%, 1 MiB) below the 30 MiB top (DESIGN.md)
+grep -Eq '<g class="livepeak"><title>highest live bytes: (29\.[0-9]|30\.0) MiB at' "$OUT/page.html" \
+  || fail "HTML: no live peak marker at 29.0-30.0 MiB: $(grep -o 'highest live bytes: [^<]*' "$OUT/page.html")"
 grep -q '<section id="peak" hidden><h2>Live at the peak</h2>' "$OUT/page.html" || fail "HTML: no peak section"
 grep -q '"peak": {"live_bytes": 31457280, ' "$OUT/page.html" || fail "HTML: no peak data"
