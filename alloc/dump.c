@@ -163,7 +163,7 @@ typedef struct rt_module_ctx_s {
   char exe[4096];
 } rt_module_ctx_t;
 
-static void w_build_id(rt_writer_t *w, const struct dl_phdr_info *info) {
+uint32_t rt_module_build_id(const struct dl_phdr_info *info, const unsigned char **id) {
   for (int i = 0; i < info->dlpi_phnum; i++) {
     const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
     if (ph->p_type != PT_NOTE) continue;
@@ -174,16 +174,26 @@ static void w_build_id(rt_writer_t *w, const struct dl_phdr_info *info) {
       const unsigned char *desc = (const unsigned char *)name + ((nh->n_namesz + 3) & ~3u);
       if ((const char *)desc + nh->n_descsz > end) break;
       if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
-        for (uint32_t k = 0; k < nh->n_descsz; k++) {
-          char hex[2] = {"0123456789abcdef"[desc[k] >> 4], "0123456789abcdef"[desc[k] & 15]};
-          w_bytes(w, hex, 2);
-        }
-        return;
+        *id = desc;
+        return nh->n_descsz;
       }
       p = (const char *)desc + ((nh->n_descsz + 3) & ~3u);
     }
   }
-  w_str(w, "-");
+  return 0;
+}
+
+static void w_build_id(rt_writer_t *w, const struct dl_phdr_info *info) {
+  const unsigned char *id;
+  uint32_t n = rt_module_build_id(info, &id);
+  if (n == 0) {
+    w_str(w, "-");
+    return;
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    char hex[2] = {"0123456789abcdef"[id[k] >> 4], "0123456789abcdef"[id[k] & 15]};
+    w_bytes(w, hex, 2);
+  }
 }
 
 void rt_module_extent(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi) {

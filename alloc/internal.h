@@ -383,6 +383,8 @@ uint64_t rt_pair_first_live(uint32_t pair) RT_HIDDEN;
 struct dl_phdr_info;
 /* [lo, hi): the addresses a loaded module's PT_LOAD segments span (hi 0: none). */
 void rt_module_extent(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi) RT_HIDDEN;
+/* The module's GNU build-id (its length, 0 when it has none) from its notes. */
+uint32_t rt_module_build_id(const struct dl_phdr_info *info, const unsigned char **id) RT_HIDDEN;
 int rt_dump_write(const char *path, const char *reason) RT_HIDDEN;
 void rt_dump_init(void) RT_HIDDEN; /* notes the start time */
 void rt_dump_fork(rt_fork_stage_t stage) RT_HIDDEN;

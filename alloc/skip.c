@@ -142,30 +142,17 @@ static void *map_file(const char *path, size_t *size) {
 /* /usr/lib/debug/.build-id/xx/yyyy.debug from the module's build-id note, so
  * an installed -dbgsym package gives its full .symtab. */
 static bool debug_path(const struct dl_phdr_info *info, char *out, size_t cap) {
-  for (int i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type != PT_NOTE) continue;
-    const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
-    while (p + sizeof(ElfW(Nhdr)) <= end) {
-      const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
-      const char *name = p + sizeof *nh;
-      const unsigned char *desc = (const unsigned char *)name + ((nh->n_namesz + 3) & ~3u);
-      if ((const char *)desc + nh->n_descsz > end) break;
-      if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
-          nh->n_descsz >= 2 && cap > 40 + 2 * nh->n_descsz) {
-        size_t o = (size_t)rt_format(out, cap, "/usr/lib/debug/.build-id/");
-        for (uint32_t k = 0; k < nh->n_descsz; k++) {
-          out[o++] = "0123456789abcdef"[desc[k] >> 4];
-          out[o++] = "0123456789abcdef"[desc[k] & 15];
-          if (k == 0) out[o++] = '/';
-        }
-        rt_format(out + o, cap - o, ".debug");
-        return true;
-      }
-      p = (const char *)desc + ((nh->n_descsz + 3) & ~3u);
-    }
+  const unsigned char *id;
+  uint32_t n = rt_module_build_id(info, &id);
+  if (n < 2 || cap <= 40 + 2 * (size_t)n) return false;
+  size_t o = (size_t)rt_format(out, cap, "/usr/lib/debug/.build-id/");
+  for (uint32_t k = 0; k < n; k++) {
+    out[o++] = "0123456789abcdef"[id[k] >> 4];
+    out[o++] = "0123456789abcdef"[id[k] & 15];
+    if (k == 0) out[o++] = '/';
   }
-  return false;
+  rt_format(out + o, cap - o, ".debug");
+  return true;
 }
 
 /* Heapsort by start: no malloc (glibc's qsort may call it). */
