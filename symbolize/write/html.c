@@ -296,23 +296,9 @@ static void json_header(FILE *out, const rtprof_model_t *m, const rtprof_report_
           t->allocs, t->frees, t->alloc_bytes, t->freed_bytes, json_live(t->allocs, t->frees),
           json_live(t->alloc_bytes, t->freed_bytes), t->peak_live_bytes, t->committed_bytes, t->peak_committed_bytes,
           t->rss_bytes, t->peak_rss_bytes, t->overhead_bytes, t->failed_allocs);
-  const rtprof_symtab_t *st = m->st;
-  fprintf(out, "\"symbols\":{\"addresses\":%" PRIu64 ",\"resolved\":%" PRIu64 ",\"no_module\":%" PRIu64
-          ",\"unresolved\":[", st->addresses, st->resolved, st->no_module);
-  bool first = true;
-  for (size_t i = 0; i < st->nmods; i++) {
-    const rtprof_smodule_t *sm = &st->mods[i];
-    if (!sm->unresolved) continue;
-    fputs(first ? "{\"module\":" : ",{\"module\":", out);
-    first = false;
-    rtprof_json_str(out, sm->path);
-    fputs(",\"reason\":", out);
-    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbol or no line info" : rtprof_sym_reason(sm->status));
-    fputs(",\"detail\":", out);
-    rtprof_json_str(out, sm->detail);
-    fprintf(out, ",\"addresses\":%" PRIu64 "}", sm->unresolved);
-  }
-  fprintf(out, "]},\n\"merged\":%" PRIu64 ",\"nsites\":%zu,\"top\":%zu,\"sort\":\"%s\",\"skip\":", m->id_merged,
+  fputs("\"symbols\":", out);
+  rtprof_json_symbols(out, m->st, false);
+  fprintf(out, ",\n\"merged\":%" PRIu64 ",\"nsites\":%zu,\"top\":%zu,\"sort\":\"%s\",\"skip\":", m->id_merged,
           m->nsites, top, sort_key(o->sort));
   rtprof_json_str(out, o->skip);
   fputs(",\"phase\":", out);

@@ -1,7 +1,8 @@
 /* JSON output shared by report, diff and check: strings (escaped, invalid
  * UTF-8 replaced so the document stays valid; control characters, C1
  * controls and U+FFFE/U+FFFF written as \uXXXX, so the same JSON embedded in
- * the HTML page carries none of them raw) and frame objects. */
+ * the HTML page carries none of them raw), frame objects and the symbols
+ * summary. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -51,4 +52,28 @@ void rtprof_json_frame(FILE *out, const rtprof_symtab_t *st, const rtprof_frame_
   fputs("\"status\": ", out);
   rtprof_json_str(out, rtprof_sym_reason((rtprof_sym_status_t)f->status));
   fputc('}', out);
+}
+
+/* The "symbols" object: how many addresses resolved, and per module why the
+ * rest did not. `pretty`: the report's spacing; else the HTML page's compact
+ * form. */
+void rtprof_json_symbols(FILE *out, const rtprof_symtab_t *st, bool pretty) {
+  const char *colon = pretty ? ": " : ":", *comma = pretty ? ", " : ",";
+  fprintf(out, "{\"addresses\"%s%" PRIu64 "%s\"resolved\"%s%" PRIu64 "%s\"no_module\"%s%" PRIu64
+          "%s\"unresolved\"%s[", colon, st->addresses, comma, colon, st->resolved, comma, colon, st->no_module,
+          comma, colon);
+  bool first = true;
+  for (size_t i = 0; i < st->nmods; i++) {
+    const rtprof_smodule_t *sm = &st->mods[i];
+    if (!sm->unresolved) continue;
+    fprintf(out, "%s%s{\"module\"%s", first ? "" : ",", pretty ? "\n    " : "", colon);
+    first = false;
+    rtprof_json_str(out, sm->path);
+    fprintf(out, "%s\"reason\"%s", comma, colon);
+    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbol or no line info" : rtprof_sym_reason(sm->status));
+    fprintf(out, "%s\"detail\"%s", comma, colon);
+    rtprof_json_str(out, sm->detail);
+    fprintf(out, "%s\"addresses\"%s%" PRIu64 "}", comma, colon, sm->unresolved);
+  }
+  fputs(pretty && !first ? "\n  ]}" : "]}", out);
 }

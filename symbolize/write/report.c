@@ -565,24 +565,9 @@ static void json_overflow_symbols(FILE *out, const rtprof_model_t *m) {
     rtprof_json_str(out, m->warnings[i].name);
     fprintf(out, ", \"count\": %" PRIu64 "}", m->warnings[i].count);
   }
-  fputs("],\n  \"symbols\": {", out);
-  const rtprof_symtab_t *st = m->st;
-  fprintf(out, "\"addresses\": %" PRIu64 ", \"resolved\": %" PRIu64 ", \"no_module\": %" PRIu64 ", \"unresolved\": [",
-          st->addresses, st->resolved, st->no_module);
-  bool first = true;
-  for (size_t i = 0; i < st->nmods; i++) {
-    const rtprof_smodule_t *sm = &st->mods[i];
-    if (!sm->unresolved) continue;
-    fputs(first ? "\n    {\"module\": " : ",\n    {\"module\": ", out);
-    first = false;
-    rtprof_json_str(out, sm->path);
-    fputs(", \"reason\": ", out);
-    rtprof_json_str(out, sm->status == RTPROF_SYM_OK ? "no symbol or no line info" : rtprof_sym_reason(sm->status));
-    fputs(", \"detail\": ", out);
-    rtprof_json_str(out, sm->detail);
-    fprintf(out, ", \"addresses\": %" PRIu64 "}", sm->unresolved);
-  }
-  fputs(first ? "]},\n" : "\n  ]},\n", out);
+  fputs("],\n  \"symbols\": ", out);
+  rtprof_json_symbols(out, m->st, true);
+  fputs(",\n", out);
 }
 
 static void json_errors(FILE *out, const rtprof_model_t *m) {

@@ -14,6 +14,7 @@
 void rtprof_json_str(FILE *out, const char *s);  /* NULL: null */
 /* {"function", "file", "line", "module", "offset", "inlined", "status"} */
 void rtprof_json_frame(FILE *out, const rtprof_symtab_t *st, const rtprof_frame_t *f);
+void rtprof_json_symbols(FILE *out, const rtprof_symtab_t *st, bool pretty); /* the "symbols" object */
 
 /* ---- "fit.c": text that reads at 100 columns ---------------------------- */
 #define RTPROF_TEXT_WIDTH 100
