@@ -861,7 +861,11 @@ static void free_first(void *p) { rt_profiled_free(p, RA()); }
  * that jump (and alloc_off's `or`), and the on path tests no mode. The jump
  * leaves no frame, so an entry's own return address is the call site. In
  * assembly, as a C tail call is not certain at every optimisation level.
- * The interposer's malloc and free are the same code. */
+ * The interposer's malloc and free are the same code.
+ * Arch-specific (x86-64): the `jmp *entry(%rip)` below. */
+#ifndef __x86_64__
+#error "alloc/alloc.c: RT_JUMP is written for x86-64; another architecture needs its own indirect jump"
+#endif
 RT_HIDDEN void *(*rt_alloc_entry)(size_t) = alloc_first;
 RT_HIDDEN void (*rt_free_entry)(void *) = free_first;
 RT_HIDDEN void *(*rt_alloc_site_entry)(size_t, rt_site_t) = alloc_site_first;
