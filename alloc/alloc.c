@@ -37,16 +37,17 @@ _Static_assert(sizeof(rt_tag_t) == RT_TAG_SIZE, "tag is 16 bytes");
 _Static_assert(RT_MAX_SIZE <= (UINT64_MAX >> RT_PAIR_BITS), "sizes fit beside the pair id");
 
 #define RT_TAG_LIVE 0xa11c0000u
-#define RT_TAG_FREED 0xf7ee0000u
+#define RT_TAG_FREED 0xf7ee0000u /* a freed block's check: the constant itself */
 
-/* A 32-bit check over the block's address and the tag's other fields: a tag
- * damaged by an underflow, copied elsewhere, or foreign data in front of a
- * pointer rtprof did not allocate, passes with odds of 1 in 4 billion. A
- * freed block's check covers only what survives the free (size_pair 0).
- * One multiply: the high half of (address ^ site ^ size_pair) times an odd
- * constant, so a free computes the live and the freed check from one key. */
+/* A live block's check is 32 bits over the block's address and the tag's
+ * other fields: a tag damaged by an underflow, copied elsewhere, or foreign
+ * data in front of a pointer rtprof did not allocate, passes with odds of 1
+ * in 4 billion. One multiply: the high half of (address ^ site ^ size_pair)
+ * times an odd constant. A freed block keeps its site beside RT_TAG_FREED,
+ * which only tells a double free from a foreign pointer (both are errors),
+ * so a free stores a constant rather than computing a second check. */
 static inline uint64_t tag_key(const void *base, uint32_t site) {
-  return ((uintptr_t)base >> 4) ^ (uint64_t)site << 32;
+  return (uintptr_t)base ^ (uint64_t)site << 32;
 }
 static inline uint32_t tag_hash(uint64_t key, uint32_t state) {
   return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) ^ state;
@@ -123,9 +124,9 @@ static void init_profiler(void) {
 
 /* What start-up allocates (pthread_atfork, atexit, dlsym) is rtprof's own. */
 static void init_once(void) {
-  rt_internal++;
+  rt_internal_enter();
   init_profiler();
-  rt_internal--;
+  rt_internal_leave();
 }
 
 void rt_init(void) { pthread_once(&rt_once, init_once); }
@@ -206,9 +207,9 @@ static void pin_library(void) {
 #ifdef __PIC__
   Dl_info info;
   if (dladdr((void *)&pin_library, &info) != 0 && info.dli_fname != NULL) {
-    rt_internal++;
+    rt_internal_enter();
     void *h = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-    rt_internal--;
+    rt_internal_leave();
     (void)h; /* the extra reference is the point: never dlclose()d */
   }
 #endif
@@ -266,6 +267,21 @@ static void count_failure(void) {
   else rt_bump(&t->failed_allocs, 1);
 }
 
+/* A slot's or the thread's `room` went below zero: the high-water moves up
+ * to the present (room 0 again). */
+RT_INLINE void slot_new_high(rt_slot_t *s) {
+  int64_t over = -s->room;
+  rt_store_relaxed(&s->room, 0);
+  rt_store_relaxed(&s->peak_live, s->peak_live + (uint64_t)over);
+}
+/* Returns whether the thread's unpublished net is past RT_PEAK_SLACK. */
+RT_INLINE bool thread_new_high(rt_thread_t *t) {
+  int64_t high = t->pending_max - t->room;
+  rt_store_relaxed(&t->room, 0);
+  rt_store_relaxed(&t->pending_max, high);
+  return high > RT_PEAK_SLACK;
+}
+
 /* Counting into this thread's slots; `t` is a real thread state. */
 RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
   rt_slot_t *s = rt_site_slot(t, site);
@@ -274,8 +290,7 @@ RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t 
   } else {
     rt_bump(&s->allocs, 1);
     rt_bump(&s->alloc_bytes, size);
-    uint64_t live = s->alloc_bytes - s->freed_bytes;
-    if ((int64_t)live > (int64_t)s->peak_live) rt_store_relaxed(&s->peak_live, live);
+    if (rt_drop_below_zero(&s->room, (int64_t)size)) slot_new_high(s);
   }
   if (pair != 0) {
     rt_slot_t *ps = rt_pair_slot(t, pair);
@@ -284,12 +299,11 @@ RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t 
     } else {
       rt_bump(&ps->allocs, 1);
       rt_bump(&ps->alloc_bytes, size);
+      rt_bump(&ps->room, -(int64_t)size); /* a pair has no peak: room is -live */
     }
   }
-  int64_t pending = t->pending + (int64_t)size;
-  rt_store_relaxed(&t->pending, pending);
-  if (pending > t->pending_max) rt_store_relaxed(&t->pending_max, pending);
-  if (rt_unlikely(pending > RT_PEAK_SLACK)) rt_publish_pending(t);
+  rt_bump(&t->shrink_room, size);
+  if (rt_drop_below_zero(&t->room, (int64_t)size) && thread_new_high(t)) rt_publish_pending(t);
 }
 
 RT_INLINE void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
@@ -298,7 +312,7 @@ RT_INLINE void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t s
     rt_global_add(false, site, 0, 0, 1, (int64_t)size);
   } else {
     rt_bump(&s->frees, 1);
-    rt_bump(&s->freed_bytes, size);
+    rt_bump(&s->room, size);
   }
   if (pair != 0) {
     rt_slot_t *ps = rt_pair_slot(t, pair);
@@ -306,12 +320,11 @@ RT_INLINE void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t s
       rt_global_add(true, pair, 0, 0, 1, (int64_t)size);
     } else {
       rt_bump(&ps->frees, 1);
-      rt_bump(&ps->freed_bytes, size);
+      rt_bump(&ps->room, size);
     }
   }
-  int64_t pending = t->pending - (int64_t)size;
-  rt_store_relaxed(&t->pending, pending);
-  if (rt_unlikely(pending < -RT_PEAK_SLACK)) rt_publish_pending(t);
+  rt_bump(&t->room, size);
+  if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)size))) rt_publish_pending(t);
 }
 
 /* The general path: any depth, named sites (RT_RA_SITE), rt_*_at sites
@@ -343,6 +356,12 @@ static RT_NOINLINE uint32_t site_slow(rt_thread_t *t, uintptr_t ra) {
 
 static inline uint32_t cache_slot(uintptr_t ra) {
   return (uint32_t)(ra ^ (ra >> 6)) & (RT_SITE_CACHE - 1);
+}
+/* The same entry, as a byte offset into the cache (one shift fewer). */
+static inline const rt_site_entry_t *cache_entry(const rt_thread_t *t, uintptr_t ra) {
+  _Static_assert(sizeof(rt_site_entry_t) == 32, "an entry is 32 bytes");
+  size_t offset = ((ra ^ (ra >> 6)) << 5) & ((RT_SITE_CACHE - 1) << 5);
+  return (const rt_site_entry_t *)((const char *)t->site_cache + offset);
 }
 
 /* A depth-1 site not in this thread's cache. */
@@ -566,7 +585,7 @@ static RT_COLD void report_bad_pointer(void *p, uintptr_t ra, bool freeing, bool
   }
   const rt_tag_t *tag = (const rt_tag_t *)((char *)p - RT_TAG_SIZE);
   site = tag->site;
-  if (tag->check == tag_check(tag, 0, site, RT_TAG_FREED))
+  if (tag->check == RT_TAG_FREED)
     rt_heap_error(freeing ? RT_ERR_DOUBLE_FREE : RT_ERR_REALLOC_FREED, p, site, ra);
   else if (mi_is_in_heap_region(p) && (site = interior_site(p)) != 0 && site != RT_SITE_INTERNAL)
     rt_heap_error(RT_ERR_INTERIOR, p, site, ra);
@@ -639,7 +658,7 @@ RT_NOINLINE void rt_profiled_free(void *p, uintptr_t ra) {
   size_t size = tag_size(tag);
   uint32_t site = tag->site, pair = tag_pair(tag);
   if (rt_unlikely(rt_extras)) free_extras(p, size, site, ra, true);
-  rt_store_release(&tag->check, tag_check(tag, 0, site, RT_TAG_FREED));
+  rt_store_release(&tag->check, RT_TAG_FREED);
   rt_tsan_release(tag);
   if (rt_unlikely(size >= RT_BIG_BLOCK)) note_big_free(p, site);
   if (rt_unlikely(site == RT_SITE_INTERNAL)) {
@@ -725,58 +744,61 @@ RT_INLINE void *fast_failure(void) {
 RT_INLINE void *tag_fast(rt_tag_t *tag, uint64_t size_pair, uint64_t site_word) {
   rt_tsan_acquire(tag);
   tag->size_pair = size_pair;
-  uint64_t word = site_word | tag_hash(((uintptr_t)tag >> 4) ^ site_word ^ size_pair, RT_TAG_LIVE);
+  uint64_t word = site_word | tag_hash((uintptr_t)tag ^ site_word ^ size_pair, RT_TAG_LIVE);
   _Static_assert(offsetof(rt_tag_t, site) == offsetof(rt_tag_t, check) + 4, "check, then site");
   memcpy(&tag->check, &word, sizeof word); /* check and site in one store */
   return tag + 1;
 }
 
-static RT_COLD void *uncount_failure(size_t size, uint32_t site) {
+static RT_COLD void *uncount_failure(size_t size, uint64_t site_word) {
   rt_thread_t *t = rt_self;
-  rt_slot_t *s = rt_site_slot(t, site); /* the slot the fast path counted in */
+  rt_slot_t *s = rt_site_slot(t, (uint32_t)(site_word >> 32)); /* the slot the fast path counted in */
   rt_bump(&s->allocs, -1);
   rt_bump(&s->alloc_bytes, -size);
-  rt_store_relaxed(&t->pending, t->pending - (int64_t)size);
+  rt_bump(&s->room, size);
+  rt_bump(&t->room, size);
+  rt_bump(&t->shrink_room, -size);
   count_failure();
   errno = ENOMEM;
   return NULL;
 }
 
-/* An allocation that raises its site's or this thread's high-water: the
- * block first, then the counts and the new peaks (a failed allocation
- * leaves the peaks as they were). */
-static RT_NOINLINE void *alloc_new_high(rt_thread_t *t, size_t size, uint32_t site, rt_slot_t *s) {
+/* An allocation that raises its site's or this thread's high-water; both
+ * rooms are already charged with `size` (and the thread's is charged here
+ * when `thread_charged` is false). The block first, then the counts and the
+ * new peaks: a failed allocation leaves the peaks as they were. */
+static RT_NOINLINE void *alloc_new_high(rt_thread_t *t, size_t size, uint64_t site_word, rt_slot_t *s,
+                                        bool thread_charged) {
+  if (!thread_charged) rt_bump(&t->room, -(int64_t)size);
   rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
-  if (rt_unlikely(tag == NULL)) return fast_failure();
-  rt_bump(&s->allocs, 1);
-  uint64_t bytes = rt_load_relaxed(&s->alloc_bytes) + size;
-  rt_store_relaxed(&s->alloc_bytes, bytes);
-  uint64_t live = bytes - s->freed_bytes;
-  if ((int64_t)live > (int64_t)s->peak_live) rt_store_relaxed(&s->peak_live, live);
-  int64_t pending = t->pending + (int64_t)size;
-  rt_store_relaxed(&t->pending, pending);
-  if (pending > t->pending_max) {
-    rt_store_relaxed(&t->pending_max, pending);
-    if (pending > RT_PEAK_SLACK) rt_publish_pending(t);
+  if (rt_unlikely(tag == NULL)) {
+    rt_bump(&s->room, size);
+    rt_bump(&t->room, size);
+    return fast_failure();
   }
-  return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, (uint64_t)site << 32);
+  rt_bump(&s->allocs, 1);
+  rt_bump(&s->alloc_bytes, size);
+  if (s->room < 0) slot_new_high(s);
+  rt_bump(&t->shrink_room, size);
+  if (t->room < 0 && thread_new_high(t)) rt_publish_pending(t);
+  return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, site_word);
 }
 
 /* A counted allocation at a site with slot `s`: no phase or scope open, no
  * extras, not inside rtprof. Counted before mimalloc is called, so only
- * `size` and `site` live across that call; one that would raise a peak
- * takes alloc_new_high, so a failure undoes plain sums only. */
+ * `size` and the site live across that call; one that would raise a peak
+ * (its site's or the thread's room goes below zero) takes alloc_new_high,
+ * so a failure undoes plain sums only. */
 RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_slot_t *s) {
-  uint32_t site = (uint32_t)(site_word >> 32);
-  uint64_t bytes = rt_load_relaxed(&s->alloc_bytes) + size;
-  int64_t pending = t->pending + (int64_t)size;
-  if (rt_unlikely((int64_t)(bytes - s->freed_bytes) > (int64_t)s->peak_live || pending > t->pending_max))
-    return alloc_new_high(t, size, site, s);
+  if (rt_unlikely(rt_drop_below_zero(&s->room, (int64_t)size)))
+    return alloc_new_high(t, size, site_word, s, false);
+  if (rt_unlikely(rt_drop_below_zero(&t->room, (int64_t)size)))
+    return alloc_new_high(t, size, site_word, s, true);
   rt_bump(&s->allocs, 1);
-  rt_store_relaxed(&s->alloc_bytes, bytes);
-  rt_store_relaxed(&t->pending, pending);
+  rt_bump(&s->alloc_bytes, size);
+  rt_bump(&t->shrink_room, size);
   rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
-  if (rt_unlikely(tag == NULL)) return uncount_failure(size, (uint32_t)(site_word >> 32));
+  if (rt_unlikely(tag == NULL)) return uncount_failure(size, site_word);
   return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, site_word);
 }
 
@@ -784,8 +806,8 @@ RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_s
  * no call but mimalloc's; the rest, rt_profiled_alloc. */
 RT_INLINE void *alloc_from(size_t size, uintptr_t ra) {
   rt_thread_t *t = rt_self;
-  const rt_site_entry_t *e = &t->site_cache[cache_slot(ra)];
-  if (rt_unlikely(e->ra != ra || t->detour != 0 || rt_internal != 0 || size > RT_MAX_SIZE))
+  const rt_site_entry_t *e = cache_entry(t, ra);
+  if (rt_unlikely(e->ra != ra || size >= t->fast_limit)) /* a detour, or too large */
     return rt_profiled_alloc(size, 0, false, ra);
   return alloc_fast(t, size, e->site_word, e->slot);
 }
@@ -809,25 +831,23 @@ static RT_FAST void free_on(void *p) {
   uintptr_t lo = (uintptr_t)p & 4095;
   rt_thread_t *t = rt_self;
   /* NULL, misaligned, or at a page offset readable_front must look at */
-  if (rt_unlikely(((uintptr_t)p & 15) != 0 || (lo & (lo - 1)) == 0 || t->no_fast))
+  if (rt_unlikely(((uintptr_t)p & 15) != 0 || (lo & (lo - 1)) == 0))
     return rt_profiled_free(p, RA());
   rt_tag_t *tag = (rt_tag_t *)p - 1;
   uint64_t size_pair = tag->size_pair;
   uint32_t site = tag->site;
-  uint64_t key = tag_key(tag, site);
-  if (rt_unlikely(tag->check != tag_hash(key ^ size_pair, RT_TAG_LIVE) ||
-                  (size_pair & RT_FAST_FREE_MASK) != 0 || site >= RT_FLAT_SLOTS))
+  if (rt_unlikely(tag->check != tag_check(tag, size_pair, site, RT_TAG_LIVE) ||
+                  (size_pair & RT_FAST_FREE_MASK) != 0 || site >= t->fast_sites))
     return rt_profiled_free(p, RA()); /* a bad pointer, a pair, a block of 1 MiB or more, ... */
   _Static_assert(RT_BIG_BLOCK == (size_t)1 << 20, "the mask sends sizes >= RT_BIG_BLOCK on");
-  rt_store_release(&tag->check, tag_hash(key, RT_TAG_FREED));
+  rt_store_release(&tag->check, RT_TAG_FREED);
   rt_tsan_release(tag);
   size_t size = size_pair >> RT_PAIR_BITS;
   rt_slot_t *s = &t->flat[site];
   rt_bump(&s->frees, 1);
-  rt_bump(&s->freed_bytes, size);
-  int64_t pending = t->pending - (int64_t)size;
-  rt_store_relaxed(&t->pending, pending);
-  if (rt_unlikely(pending < -RT_PEAK_SLACK)) return publish_then_free(t, tag);
+  rt_bump(&s->room, size);
+  rt_bump(&t->room, size);
+  if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)size))) return publish_then_free(t, tag);
   mi_free(tag);
 }
 
@@ -836,7 +856,7 @@ static RT_FAST void free_on(void *p) {
  * general path only (the C stack under the name, error reports). */
 static RT_FAST void *alloc_site_on(size_t size, rt_site_t site) {
   rt_thread_t *t = rt_self;
-  if (rt_unlikely(site - 1 >= rt_named_fast || t->detour != 0 || rt_internal != 0 || size > RT_MAX_SIZE)) {
+  if (rt_unlikely(site - 1 >= rt_named_fast || size >= t->fast_limit)) {
     rt_site_ra = RA();
     return rt_profiled_alloc(size, 0, false, RT_RA_SITE | site);
   }

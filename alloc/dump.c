@@ -282,7 +282,7 @@ static uint32_t w_names(rt_writer_t *w) {
 
 /* ---- the dump ------------------------------------------------------------ */
 
-static void w_slot_counts(rt_writer_t *w, const rt_slot_t *s) {
+static void w_slot_counts(rt_writer_t *w, const rt_counts_t *s) {
   w_field(w, "allocs", s->allocs);
   w_field(w, "alloc_bytes", s->alloc_bytes);
   w_field(w, "frees", s->frees);
@@ -315,7 +315,7 @@ static void w_totals(rt_writer_t *w) {
 /* Sites, the overflow row and pairs, all summed under one hold of the
  * registry lock so they agree with each other. Returns the record counts. */
 static void w_counters(rt_writer_t *w, uint32_t *sites_out, uint32_t *pairs_out, bool pairs_pass) {
-  rt_slot_t s;
+  rt_counts_t s;
   uint32_t n = 0;
   if (!pairs_pass) {
     uint32_t count = rt_site_count();

@@ -46,6 +46,20 @@
 #define rt_bump(p, v) __asm__ volatile("addq %1, %0" : "+m"(*(p)) : "er"((uint64_t)(v)))
 #endif
 
+/* rt_bump's subtraction, telling whether the result is negative: one `sub`
+ * to memory and a `js` on x86-64. */
+static inline bool rt_drop_below_zero(int64_t *p, int64_t v) {
+#ifdef RT_TSAN
+  int64_t left = rt_load_relaxed(p) - v;
+  rt_store_relaxed(p, left);
+  return left < 0;
+#else
+  bool negative;
+  __asm__ volatile("subq %2, %0" : "+m"(*p), "=@ccs"(negative) : "er"(v));
+  return negative;
+#endif
+}
+
 #define RT_TAG_SIZE 16          /* bytes before each profiled block */
 #define RT_MAX_DEPTH 16         /* frames per site */
 #define RT_PHASE_STACK 64       /* phases nested per thread */
@@ -148,10 +162,21 @@ uint64_t rt_pairs_dropped(void) RT_HIDDEN;
 bool rt_tables_init(void) RT_HIDDEN;
 
 /* ---- "threads.c": per-thread counters, merged on read and at exit -------- */
+/* A counter slot, as stored (per thread, and in the global table). Freed
+ * bytes are not kept: a slot keeps `room`, what it may still grow before a
+ * new high-water, so an allocation tests its site's peak with one
+ * subtract-and-branch, and a free adds to `room`. live = peak_live - room,
+ * freed = alloc_bytes - live. */
 typedef struct rt_slot_s {
-  uint64_t allocs, alloc_bytes, frees, freed_bytes;
+  uint64_t allocs, alloc_bytes, frees;
+  int64_t room;               /* peak_live - live; below 0 only in passing */
   uint64_t peak_live;         /* sites: this thread's high-water of (alloc - freed) */
 } rt_slot_t;
+/* What readers see: a slot, or slots summed. */
+typedef struct rt_counts_s {
+  uint64_t allocs, alloc_bytes, frees, freed_bytes;
+  uint64_t peak_live;
+} rt_counts_t;
 
 typedef struct rt_phase_frame_s {
   uint32_t id;                /* phase id, 0 when not recorded (table full) */
@@ -174,19 +199,25 @@ typedef struct rt_site_entry_s {
 typedef struct rt_thread_s rt_thread_t;
 struct rt_thread_s {
   /* Written only by the owning thread; read by others with relaxed loads.
-   * The thread's allocation totals are the sums of its site slots. */
+   * The thread's allocation totals are the sums of its site slots. Its net
+   * live bytes not yet published, `pending`, are pending_max - room: */
   uint64_t failed_allocs;
-  int64_t pending;            /* net live bytes not yet published */
   int64_t pending_max;        /* high-water of pending since the last publish */
-  union {                     /* the fast paths test both at once */
+  int64_t room;               /* pending_max - pending: growth before a new high-water */
+  int64_t shrink_room;        /* pending + RT_PEAK_SLACK: shrinkage before a publish */
+  union {                     /* the fast paths test all three at once */
     struct {
-      uint32_t phase;         /* innermost open phase, 0 = none */
+      uint16_t phase;         /* innermost open phase, 0 = none (ids < 65536) */
+      uint16_t internal;      /* rt_internal, mirrored (rt_internal_enter) */
       uint32_t scope_site;    /* innermost rtprof_site_push site, 0 = none */
     };
     uint64_t detour;          /* nonzero: allocations take the general path */
   };
+  uint64_t fast_limit;        /* sizes below it may take the fast paths: RT_MAX_SIZE + 1
+                                 while detour is 0, else 0 (rt_detour_changed) */
   bool is_sentinel;           /* a shared placeholder: counts go global */
-  bool no_fast;               /* a sentinel, or RTPROF_GUARD/FILL/BREAK_*: frees take the general path */
+  uint32_t fast_sites;        /* frees of sites below this take the fast path: RT_FLAT_SLOTS,
+                                 or 0 for a sentinel and under RTPROF_GUARD/FILL/BREAK_* */
   uint32_t phase_depth;       /* open phases, including unrecorded ones */
   int in_profiler;            /* recursion guard: > 0 inside our own code */
   rt_site_entry_t site_cache[RT_SITE_CACHE]; /* direct-mapped, depth 1 only */
@@ -248,7 +279,11 @@ void rt_totals_read(rt_totals_t *out) RT_HIDDEN;
 int64_t rt_live_bytes_now(void) RT_HIDDEN;
 /* Sums one site's or pair's counters over the global table and all threads.
  * Call between rt_registry_lock/unlock. */
-void rt_slot_sum(bool pair, uint32_t id, rt_slot_t *out) RT_HIDDEN;
+void rt_slot_sum(bool pair, uint32_t id, rt_counts_t *out) RT_HIDDEN;
+/* A slot's live bytes (alloc - freed), read by another thread. */
+static inline int64_t rt_slot_live(const rt_slot_t *s) {
+  return (int64_t)rt_load_relaxed(&s->peak_live) - rt_load_relaxed(&s->room);
+}
 void rt_registry_lock(void) RT_HIDDEN;
 void rt_registry_unlock(void) RT_HIDDEN;
 uint64_t rt_thread_overhead_bytes(void) RT_HIDDEN;
@@ -326,6 +361,22 @@ static inline size_t rt_round16(size_t size) {
  * 0 becomes 15, the 16-byte class), one instruction, and never wraps: a
  * size too large stays too large. */
 static inline size_t rt_off_size(size_t size) { return size | 15; }
+/* After a change to t's detour word: one compare of the size tests it. */
+static inline void rt_detour_changed(rt_thread_t *t) {
+  rt_store_relaxed(&t->fast_limit, t->detour == 0 ? RT_MAX_SIZE + 1 : 0);
+}
+/* Around rtprof's own calls that allocate. A real thread state mirrors the
+ * count in its detour word, which the fast paths test. */
+static inline void rt_internal_enter(void) {
+  rt_tls.internal++;
+  rt_thread_t *t = rt_tls.self;
+  if (!t->is_sentinel) t->internal++, rt_detour_changed(t);
+}
+static inline void rt_internal_leave(void) {
+  rt_tls.internal--;
+  rt_thread_t *t = rt_tls.self;
+  if (!t->is_sentinel) t->internal--, rt_detour_changed(t);
+}
 /* Everything but the off-mode fast path; `ra` is the call site. */
 void *rt_profiled_alloc(size_t size, size_t align, bool zero, uintptr_t ra) RT_HIDDEN;
 void rt_profiled_free(void *p, uintptr_t ra) RT_HIDDEN;

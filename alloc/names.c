@@ -116,9 +116,9 @@ RT_EXPORT rt_site_t rt_site_named(const char *function, const char *file, unsign
   if (e.function == NULL || (file != NULL && e.file == NULL)) goto done;
   uint32_t id = rt_nm.count + 1;
   uintptr_t frames[RT_MAX_DEPTH] = {RT_FRAME_NAMED | id};
-  rt_internal++; /* nothing here allocates; a guard for the future */
+  rt_internal_enter(); /* nothing here allocates; a guard for the future */
   e.site = rt_site_intern(frames, rt_options.depth);
-  rt_internal--;
+  rt_internal_leave();
   rt_nm.names[id] = e;
   rt_nm.slots[i] = id;
   rt_store_release(&rt_nm.count, id);
@@ -146,6 +146,7 @@ RT_EXPORT void rtprof_site_push(rt_site_t site) {
   if (t->scope_depth < RT_SCOPE_STACK) t->scope[t->scope_depth] = site;
   t->scope_depth++;
   t->scope_site = t->scope[(t->scope_depth < RT_SCOPE_STACK ? t->scope_depth : RT_SCOPE_STACK) - 1];
+  rt_detour_changed(t);
 }
 
 RT_EXPORT void rtprof_site_pop(void) {
@@ -155,4 +156,5 @@ RT_EXPORT void rtprof_site_pop(void) {
   t->scope_depth--;
   uint32_t d = t->scope_depth < RT_SCOPE_STACK ? t->scope_depth : RT_SCOPE_STACK;
   t->scope_site = d ? t->scope[d - 1] : 0;
+  rt_detour_changed(t);
 }

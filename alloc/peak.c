@@ -46,7 +46,7 @@ bool rt_peak_init(void) {
 
 int64_t rt_peak_trigger(void) { return rt_load_relaxed(&rt_pk.trigger); }
 
-static int64_t slot_live(const rt_slot_t *s) { return (int64_t)(s->alloc_bytes - s->freed_bytes); }
+static int64_t slot_live(const rt_counts_t *s) { return (int64_t)(s->alloc_bytes - s->freed_bytes); }
 
 /* The next trigger: above the best capture by a step that pays for the
  * capture (each slot read is paid by 32 bytes of net growth) but never
@@ -68,7 +68,7 @@ static void capture_locked(void) {
   uint32_t nsites = rt_site_count(), npairs = rt_pair_count(), nphases = rt_phase_count() + 1;
   if (nphases > rt_pk.phase_ids) nphases = rt_pk.phase_ids;
   int64_t total = 0, blocks = 0;
-  rt_slot_t s;
+  rt_counts_t s;
   for (uint32_t id = 0; id < nsites; id++) {
     rt_slot_sum(false, id, &s);
     int64_t live = slot_live(&s);
@@ -173,7 +173,7 @@ void rt_peak_fork(rt_fork_stage_t stage) {
 
 uint32_t rt_top_sites(uint32_t *ids, uint64_t *live, uint32_t k) {
   uint32_t n = 0;
-  rt_slot_t s;
+  rt_counts_t s;
   rt_registry_lock();
   uint32_t nsites = rt_site_count();
   for (uint32_t id = 0; id < nsites; id++) {
@@ -192,7 +192,7 @@ uint32_t rt_top_sites(uint32_t *ids, uint64_t *live, uint32_t k) {
 
 void rt_phase_first_call_end(uint32_t phase) {
   if (rt_pk.pair_first == NULL || rt_registry_held()) return;
-  rt_slot_t s;
+  rt_counts_t s;
   rt_registry_lock();
   uint32_t npairs = rt_pair_count();
   for (uint32_t id = 1; id < npairs; id++) {

@@ -214,10 +214,10 @@ static void start_sampler(bool in_child) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  rt_internal++; /* the new thread's TLS and stack bookkeeping are ours, not the program's */
+  rt_internal_enter(); /* the new thread's TLS and stack bookkeeping are ours, not the program's */
   rt_snaps.sampler_running =
       pthread_create(&rt_snaps.sampler, &attr, sampler_main, in_child ? (void *)1 : NULL) == 0;
-  rt_internal--;
+  rt_internal_leave();
   pthread_attr_destroy(&attr);
   if (!rt_snaps.sampler_running)
     rt_warn("cannot start the sampling thread; no timeline and no periodic dump");

@@ -10,10 +10,10 @@
 /* Placeholders every thread starts with (no NULL test on the fast path) and
  * ends with (counts of a thread past its destructor go to the global table). */
 /* A sentinel's detour is nonzero (its scope_site is never read: names.c
- * and the profiled paths look at is_sentinel first), so rt_alloc_site's
- * fast path needs no is_sentinel test. */
-static rt_thread_t rt_thread_new = {.is_sentinel = true, .no_fast = true, .scope_site = UINT32_MAX};
-static rt_thread_t rt_thread_gone = {.is_sentinel = true, .no_fast = true, .scope_site = UINT32_MAX};
+ * and the profiled paths look at is_sentinel first) and its fast_limit 0,
+ * so the allocation fast paths need no is_sentinel test. */
+static rt_thread_t rt_thread_new = {.is_sentinel = true, .scope_site = UINT32_MAX};
+static rt_thread_t rt_thread_gone = {.is_sentinel = true, .scope_site = UINT32_MAX};
 __thread rt_tls_t rt_tls __attribute__((tls_model("initial-exec"))) = {.self = &rt_thread_new};
 
 #define CHUNK_BYTES (RT_CHUNK_SLOTS * sizeof(rt_slot_t))
@@ -108,7 +108,10 @@ rt_thread_t *rt_thread_start(void) {
   t->site_dir = site_dir, t->pair_dir = pair_dir;
   for (uint32_t c = 0; c < RT_FLAT_SLOTS / RT_CHUNK_SLOTS && c * RT_CHUNK_SLOTS < rt_reg.site_ids; c++)
     site_dir[c] = &t->flat[c * RT_CHUNK_SLOTS];
-  t->no_fast = rt_extras;
+  t->fast_sites = rt_extras ? 0 : RT_FLAT_SLOTS;
+  t->shrink_room = RT_PEAK_SLACK;
+  t->internal = (uint16_t)rt_internal; /* started inside rtprof's own call */
+  rt_detour_changed(t);
   t->next = rt_reg.live;
   if (t->next) t->next->prev = t;
   rt_reg.live = t;
@@ -150,7 +153,7 @@ void rt_global_add(bool pair, uint32_t id, int64_t allocs, int64_t bytes, int64_
   rt_add_relaxed(&g->allocs, (uint64_t)allocs);
   rt_add_relaxed(&g->alloc_bytes, (uint64_t)bytes);
   rt_add_relaxed(&g->frees, (uint64_t)frees);
-  rt_add_relaxed(&g->freed_bytes, (uint64_t)freed);
+  rt_add_relaxed(&g->room, freed - bytes);
   if (!pair) { /* a site's counts are the totals' too (threads' come from their slots) */
     rt_add_relaxed(&rt_reg.allocs, (uint64_t)allocs);
     rt_add_relaxed(&rt_reg.alloc_bytes, (uint64_t)bytes);
@@ -162,6 +165,7 @@ void rt_global_add(bool pair, uint32_t id, int64_t allocs, int64_t bytes, int64_
     while (peak < ab && !__atomic_compare_exchange_n(&g->peak_live, &peak, ab, true,
                                                      __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
     }
+    if (peak < ab) rt_add_relaxed(&g->room, (int64_t)(ab - peak)); /* live stays peak - room */
   }
 }
 
@@ -178,28 +182,35 @@ void rt_count_global_totals(int64_t bytes, int64_t freed, int64_t failed) {
  * process reached since its last publish as far as this thread can tell:
  * exact for one thread, within RT_PEAK_SLACK per other thread otherwise. */
 void rt_publish_pending(rt_thread_t *t) {
-  int64_t pending = t->pending, excursion = t->pending_max;
+  int64_t excursion = t->pending_max, pending = excursion - t->room;
   int64_t before = rt_add_relaxed(&rt_reg.live_published, pending);
   int64_t cand = before + excursion, peak = rt_load_relaxed(&rt_reg.peak_live);
   while (peak < cand && !__atomic_compare_exchange_n(&rt_reg.peak_live, &peak, cand, true,
                                                      __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
   }
-  rt_store_relaxed(&t->pending, 0);
+  rt_store_relaxed(&t->room, 0);
   rt_store_relaxed(&t->pending_max, 0);
+  rt_store_relaxed(&t->shrink_room, RT_PEAK_SLACK);
   if (rt_unlikely(cand > rt_load_relaxed(&rt_flush_trigger))) rt_flush_request();
   /* The peak's composition (alloc/peak.c): at most once per trigger step. */
   if (rt_unlikely(cand > rt_peak_trigger()) && !rt_reg_held) rt_peak_capture();
 }
 
-static void slot_accumulate(rt_slot_t *into, const rt_slot_t *from) {
+/* A slot's freed bytes, read by another thread. */
+static uint64_t slot_freed(const rt_slot_t *s) {
+  return rt_load_relaxed(&s->alloc_bytes) - (uint64_t)rt_slot_live(s);
+}
+
+static void slot_accumulate(rt_counts_t *into, const rt_slot_t *from) {
   into->allocs += rt_load_relaxed(&from->allocs);
   into->alloc_bytes += rt_load_relaxed(&from->alloc_bytes);
   into->frees += rt_load_relaxed(&from->frees);
-  into->freed_bytes += rt_load_relaxed(&from->freed_bytes);
-  into->peak_live += rt_load_relaxed(&from->peak_live);
+  into->freed_bytes += slot_freed(from);
+  int64_t peak = (int64_t)rt_load_relaxed(&from->peak_live), live = rt_slot_live(from);
+  into->peak_live += (uint64_t)(peak > live ? peak : live); /* an allocation in progress */
 }
 
-void rt_slot_sum(bool pair, uint32_t id, rt_slot_t *out) {
+void rt_slot_sum(bool pair, uint32_t id, rt_counts_t *out) {
   memset(out, 0, sizeof *out);
   slot_accumulate(out, global_slot(pair, id));
   for (rt_thread_t *t = rt_reg.live; t; t = t->next) {
@@ -224,7 +235,7 @@ static void totals_locked(rt_totals_t *o) {
         o->allocs += rt_load_relaxed(&chunk[i].allocs);
         o->alloc_bytes += rt_load_relaxed(&chunk[i].alloc_bytes);
         o->frees += rt_load_relaxed(&chunk[i].frees);
-        o->freed_bytes += rt_load_relaxed(&chunk[i].freed_bytes);
+        o->freed_bytes += slot_freed(&chunk[i]);
       }
     }
     o->failed_allocs += rt_load_relaxed(&t->failed_allocs);
@@ -250,7 +261,8 @@ int64_t rt_live_bytes_now(void) {
   if (rt_mode != RT_MODE_ON) return 0;
   rt_registry_lock();
   int64_t live = rt_load_relaxed(&rt_reg.live_published);
-  for (rt_thread_t *t = rt_reg.live; t; t = t->next) live += rt_load_relaxed(&t->pending);
+  for (rt_thread_t *t = rt_reg.live; t; t = t->next)
+    live += rt_load_relaxed(&t->pending_max) - rt_load_relaxed(&t->room);
   rt_registry_unlock();
   return live;
 }
@@ -267,7 +279,7 @@ static void merge_dir(rt_thread_t *t, rt_slot_t **dir, uint32_t ids, bool pair) 
       rt_add_relaxed(&g->allocs, s->allocs);
       rt_add_relaxed(&g->alloc_bytes, s->alloc_bytes);
       rt_add_relaxed(&g->frees, s->frees);
-      rt_add_relaxed(&g->freed_bytes, s->freed_bytes);
+      rt_add_relaxed(&g->room, s->room); /* the sums keep live = peak_live - room */
       rt_add_relaxed(&g->peak_live, s->peak_live);
     }
     memset(chunk, 0, CHUNK_BYTES);
@@ -291,7 +303,7 @@ static void thread_exit(void *arg) {
   for (uint32_t c = 0; c * RT_CHUNK_SLOTS < rt_reg.site_ids; c++)
     for (uint32_t i = 0; t->site_dir[c] && i < RT_CHUNK_SLOTS; i++) {
       const rt_slot_t *s = &t->site_dir[c][i];
-      sums[0] += s->allocs, sums[1] += s->alloc_bytes, sums[2] += s->frees, sums[3] += s->freed_bytes;
+      sums[0] += s->allocs, sums[1] += s->alloc_bytes, sums[2] += s->frees, sums[3] += slot_freed(s);
     }
   merge_dir(t, t->site_dir, rt_reg.site_ids, false);
   merge_dir(t, t->pair_dir, rt_reg.pair_ids, true);

@@ -122,6 +122,7 @@ RT_EXPORT int rtprof_phase_begin(const char *name) {
   f->t0_ns = rt_now_ns();
   rt_add_relaxed(&rt_ph.table[id].open, 1);
   t->phase = id;
+  rt_detour_changed(t);
   rt_store_relaxed(&rt_last_phase, id);
   rt_snapshot_peak_check((uint64_t)f->committed_begin);
   return (int)depth;
@@ -154,6 +155,7 @@ static void close_top(rt_thread_t *t) {
   t->phase_depth = --depth;
   if (depth == 0) t->phase = 0;
   else if (depth <= RT_PHASE_STACK) t->phase = t->phase_stack[depth - 1].id;
+  rt_detour_changed(t);
   rt_store_relaxed(&rt_last_phase, t->phase);
 }
 
