@@ -30,30 +30,49 @@ RT_EXPORT bool rtprof_profiling_ = false;
  * is in the second word. */
 typedef struct rt_tag_s {
   uint64_t size_pair;         /* requested size << RT_PAIR_BITS | pair id */
-  uint32_t check;             /* tag_check(): live or freed */
+  uint32_t check;             /* tag_check() while live, RT_TAG_FREED once freed */
   uint32_t site;              /* site id, 0 = overflow */
 } rt_tag_t;
 _Static_assert(sizeof(rt_tag_t) == RT_TAG_SIZE, "tag is 16 bytes");
 _Static_assert(RT_MAX_SIZE <= (UINT64_MAX >> RT_PAIR_BITS), "sizes fit beside the pair id");
 
-#define RT_TAG_LIVE 0xa11c0000u
 #define RT_TAG_FREED 0xf7ee0000u /* a freed block's check: the constant itself */
 
 /* A live block's check is 32 bits over the block's address and the tag's
  * other fields: a tag damaged by an underflow, copied elsewhere, or foreign
  * data in front of a pointer rtprof did not allocate, passes with odds of 1
  * in 4 billion. One multiply: the high half of (address ^ site ^ size_pair)
- * times an odd constant. A freed block keeps its site beside RT_TAG_FREED,
+ * times an odd 31-bit constant (an immediate operand: no constant load). A freed block keeps its site beside RT_TAG_FREED,
  * which only tells a double free from a foreign pointer (both are errors),
  * so a free stores a constant rather than computing a second check. */
 static inline uint64_t tag_key(const void *base, uint32_t site) {
   return (uintptr_t)base ^ (uint64_t)site << 32;
 }
-static inline uint32_t tag_hash(uint64_t key, uint32_t state) {
-  return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) ^ state;
+static inline uint32_t tag_hash(uint64_t key) { return (uint32_t)((key * 0x5bd1e995ULL) >> 32); }
+static inline uint32_t tag_check(const void *base, uint64_t size_pair, uint32_t site) {
+  return tag_hash(tag_key(base, site) ^ size_pair);
 }
-static inline uint32_t tag_check(const void *base, uint64_t size_pair, uint32_t site, uint32_t state) {
-  return tag_hash(tag_key(base, site) ^ size_pair, state);
+/* A block that rt_free's fast path must leave to the general one (inside a
+ * phase pair, of a site without a slot inside the thread state, of 1 MiB or
+ * more, or one of rtprof's own) has RT_TAG_DETOUR or-ed into its key and its
+ * check: the fast path's check never holds for it, so it tests nothing else.
+ * The fast allocation path gets the bit from the site cache's site word. */
+#define RT_TAG_DETOUR 0x80000000u
+static inline uint32_t tag_check_detour(const void *base, uint64_t size_pair, uint32_t site) {
+  return RT_TAG_DETOUR | tag_hash(tag_key(base, site) ^ size_pair ^ RT_TAG_DETOUR);
+}
+static inline bool tag_fast_free_ok(uint64_t size_pair, uint32_t site) {
+  return (size_pair & ((1u << RT_PAIR_BITS) - 1)) == 0 && site < RT_FLAT_SLOTS &&
+         (size_pair >> RT_PAIR_BITS) < RT_BIG_BLOCK;
+}
+static inline uint32_t tag_check_for(const void *base, uint64_t size_pair, uint32_t site) {
+  return tag_fast_free_ok(size_pair, site) ? tag_check(base, size_pair, site)
+                                           : tag_check_detour(base, size_pair, site);
+}
+/* A live tag: its check holds, either way. */
+static inline bool tag_holds(const rt_tag_t *t) {
+  uint32_t check = t->check;
+  return check == tag_check(t, t->size_pair, t->site) || check == tag_check_detour(t, t->size_pair, t->site);
 }
 static inline size_t tag_size(const rt_tag_t *t) { return t->size_pair >> RT_PAIR_BITS; }
 static inline uint32_t tag_pair(const rt_tag_t *t) {
@@ -354,13 +373,11 @@ static RT_NOINLINE uint32_t site_slow(rt_thread_t *t, uintptr_t ra) {
   return rt_site_intern(frames, depth);
 }
 
-static inline uint32_t cache_slot(uintptr_t ra) {
-  return (uint32_t)(ra ^ (ra >> 6)) & (RT_SITE_CACHE - 1);
-}
+static inline uint32_t cache_slot(uintptr_t ra) { return (uint32_t)ra & (RT_SITE_CACHE - 1); }
 /* The same entry, as a byte offset into the cache (one shift fewer). */
 static inline const rt_site_entry_t *cache_entry(const rt_thread_t *t, uintptr_t ra) {
   _Static_assert(sizeof(rt_site_entry_t) == 32, "an entry is 32 bytes");
-  size_t offset = ((ra ^ (ra >> 6)) << 5) & ((RT_SITE_CACHE - 1) << 5);
+  size_t offset = (ra << 5) & ((RT_SITE_CACHE - 1) << 5);
   return (const rt_site_entry_t *)((const char *)t->site_cache + offset);
 }
 
@@ -373,7 +390,8 @@ static RT_NOINLINE uint32_t site_of_new(rt_thread_t *t, uintptr_t ra, uint32_t s
     return site_slow(t, ra); /* a wrapper (its caller varies), or not known yet */
   uint32_t site = rt_site_intern(&frame, 1);
   rt_slot_t *s = rt_extras ? NULL : rt_site_slot(t, site); /* extras: never the fast path */
-  if (s != NULL) t->site_cache[slot] = (rt_site_entry_t){ra, s, (uint64_t)site << 32, 0};
+  uint64_t site_word = (uint64_t)site << 32 | (site < RT_FLAT_SLOTS ? 0 : RT_TAG_DETOUR);
+  if (s != NULL) t->site_cache[slot] = (rt_site_entry_t){ra, s, site_word, 0};
   return site;
 }
 
@@ -469,7 +487,7 @@ static RT_COLD void *tag_internal(void *base, size_t size) {
   rt_tag_t *tag = base;
   tag->size_pair = (uint64_t)size << RT_PAIR_BITS;
   tag->site = RT_SITE_INTERNAL;
-  tag->check = tag_check(base, tag->size_pair, RT_SITE_INTERNAL, RT_TAG_LIVE);
+  tag->check = tag_check_detour(base, tag->size_pair, RT_SITE_INTERNAL);
   return (char *)base + RT_TAG_SIZE;
 }
 
@@ -488,7 +506,7 @@ RT_INLINE void *tag_block_from(void *base, size_t size, uintptr_t ra, size_t fil
   rt_tsan_acquire(base);
   tag->size_pair = (uint64_t)size << RT_PAIR_BITS | pair;
   tag->site = site;
-  tag->check = tag_check(base, tag->size_pair, site, RT_TAG_LIVE);
+  tag->check = tag_check_for(base, tag->size_pair, site);
   if (rt_likely(t != NULL)) count_alloc(t, site, pair, size);
   else count_global(site, pair, 1, (int64_t)size, 0, 0);
   if (rt_unlikely(rt_extras)) alloc_extras((char *)base + RT_TAG_SIZE, size, fill_from, site);
@@ -525,7 +543,6 @@ RT_INLINE bool readable_front(const void *p) {
 
 /* Recently freed big blocks (the ones whose memory may go back to the OS),
  * so a second free of one is still named a double free, with its site. */
-#define RT_BIG_BLOCK ((size_t)1 << 20)
 #define RT_FREED_RING 64
 static struct {
   uintptr_t addr[RT_FREED_RING];
@@ -561,7 +578,7 @@ static RT_COLD uint32_t interior_site(const void *p) {
   for (size_t back = RT_TAG_SIZE; back <= span + RT_TAG_SIZE && q - back >= floor; back += 16) {
     const rt_tag_t *t = (const rt_tag_t *)(q - back);
     if ((const void *)(t + 1) == p) continue; /* p's own (failed) tag */
-    if (t->check != tag_check(t, t->size_pair, t->site, RT_TAG_LIVE)) continue;
+    if (!tag_holds(t)) continue;
     if ((const char *)p < (const char *)(t + 1) + tag_size(t) + rt_guard_bytes())
       return t->site;
     return 0; /* the nearest live block ends before p */
@@ -602,7 +619,7 @@ RT_INLINE rt_tag_t *checked_tag(void *p, uintptr_t ra, bool freeing) {
     return NULL;
   }
   rt_tag_t *tag = (rt_tag_t *)((char *)p - RT_TAG_SIZE);
-  if (rt_likely(tag->check == tag_check(tag, tag->size_pair, tag->site, RT_TAG_LIVE))) return tag;
+  if (rt_likely(tag_holds(tag))) return tag;
   report_bad_pointer(p, ra, freeing, true);
   return NULL;
 }
@@ -744,7 +761,7 @@ RT_INLINE void *fast_failure(void) {
 RT_INLINE void *tag_fast(rt_tag_t *tag, uint64_t size_pair, uint64_t site_word) {
   rt_tsan_acquire(tag);
   tag->size_pair = size_pair;
-  uint64_t word = site_word | tag_hash((uintptr_t)tag ^ site_word ^ size_pair, RT_TAG_LIVE);
+  uint64_t word = site_word | tag_hash((uintptr_t)tag ^ site_word ^ size_pair);
   _Static_assert(offsetof(rt_tag_t, site) == offsetof(rt_tag_t, check) + 4, "check, then site");
   memcpy(&tag->check, &word, sizeof word); /* check and site in one store */
   return tag + 1;
@@ -820,34 +837,38 @@ static RT_NOINLINE void *realloc_null(size_t size, uintptr_t ra) { return alloc_
 /* rt_free with profiling on: a block whose tag holds (the check over its
  * address, site and size_pair, as in checked_tag), of a site with a slot
  * inside the thread state, outside any phase pair, under 1 MiB. */
-/* Out of free_on's line, so its common path keeps nothing across a call. */
-static RT_COLD void publish_then_free(rt_thread_t *t, void *block) {
-  rt_publish_pending(t);
+/* Out of free_on's line, so its common path keeps nothing across a call. A
+ * sentinel's shrink_room is always below zero, so a thread without state
+ * comes here too: what it counted went into the sentinel's slots, which
+ * nobody reads, and the free is counted globally instead. */
+static RT_COLD void publish_then_free(rt_thread_t *t, void *block, uint32_t site, size_t size) {
+  if (t->is_sentinel) count_global(site, 0, 0, 0, 1, (int64_t)size);
+  else rt_publish_pending(t);
   mi_free(block);
 }
-
-#define RT_FAST_FREE_MASK (~(((uint64_t)1 << (RT_PAIR_BITS + 20)) - 1) | ((1u << RT_PAIR_BITS) - 1))
 static RT_FAST void free_on(void *p) {
   uintptr_t lo = (uintptr_t)p & 4095;
   rt_thread_t *t = rt_self;
-  /* NULL, misaligned, or at a page offset readable_front must look at */
-  if (rt_unlikely(((uintptr_t)p & 15) != 0 || (lo & (lo - 1)) == 0))
+  /* NULL, or at a page offset readable_front must look at (0 or a power of
+   * two), or below 16 (the tag would be on the page before): what is left
+   * has the 16 bytes before p on p's own page. A misaligned p among those
+   * fails the tag check (it covers the tag's address) and goes on too. */
+  if (rt_unlikely((lo & (lo - 1) & ~(uintptr_t)15) == 0))
     return rt_profiled_free(p, RA());
   rt_tag_t *tag = (rt_tag_t *)p - 1;
   uint64_t size_pair = tag->size_pair;
   uint32_t site = tag->site;
-  if (rt_unlikely(tag->check != tag_check(tag, size_pair, site, RT_TAG_LIVE) ||
-                  (size_pair & RT_FAST_FREE_MASK) != 0 || site >= t->fast_sites))
-    return rt_profiled_free(p, RA()); /* a bad pointer, a pair, a block of 1 MiB or more, ... */
-  _Static_assert(RT_BIG_BLOCK == (size_t)1 << 20, "the mask sends sizes >= RT_BIG_BLOCK on");
+  if (rt_unlikely(tag->check != tag_check(tag, size_pair, site)))
+    return rt_profiled_free(p, RA()); /* a bad pointer, or a block with RT_TAG_DETOUR */
   rt_store_release(&tag->check, RT_TAG_FREED);
   rt_tsan_release(tag);
   size_t size = size_pair >> RT_PAIR_BITS;
-  rt_slot_t *s = &t->flat[site];
+  _Static_assert(RT_FLAT_SLOTS == 256, "the index below is a byte");
+  rt_slot_t *s = &t->flat[(uint8_t)site]; /* bounded, whatever a forged tag says */
   rt_bump(&s->frees, 1);
   rt_bump(&s->room, size);
   rt_bump(&t->room, size);
-  if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)size))) return publish_then_free(t, tag);
+  if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)size))) return publish_then_free(t, tag, site, size);
   mi_free(tag);
 }
 
@@ -860,7 +881,9 @@ static RT_FAST void *alloc_site_on(size_t size, rt_site_t site) {
     rt_site_ra = RA();
     return rt_profiled_alloc(size, 0, false, RT_RA_SITE | site);
   }
-  return alloc_fast(t, size, (uint64_t)site << 32, &t->flat[site]);
+  rt_slot_t *slot = &t->flat[site];
+  __asm__("" : "+r"(slot)); /* one address for every field (gcc would index each) */
+  return alloc_fast(t, size, (uint64_t)site << 32, slot);
 }
 
 static void *alloc_off(size_t size) { return mi_malloc(rt_off_size(size)); }
@@ -907,7 +930,7 @@ RT_JUMP("rt_alloc_site", "", "rt_alloc_site_entry")
 static void set_entries(void) {
   if (rt_mode == RT_MODE_ON) {
     rt_store_relaxed(&rt_alloc_entry, alloc_on);
-    rt_store_relaxed(&rt_free_entry, free_on);
+    rt_store_relaxed(&rt_free_entry, rt_extras ? free_first : free_on); /* extras: never the fast path */
     rt_store_relaxed(&rt_alloc_site_entry, alloc_site_on);
   } else {
     rt_store_relaxed(&rt_alloc_entry, alloc_off);

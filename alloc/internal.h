@@ -65,7 +65,7 @@ static inline bool rt_drop_below_zero(int64_t *p, int64_t v) {
 #define RT_PHASE_STACK 64       /* phases nested per thread */
 #define RT_PEAK_SLACK (64 << 10) /* net bytes a thread keeps before publishing */
 #define RT_CHUNK_SLOTS 64       /* counter slots per lazily-mapped chunk */
-#define RT_SITE_CACHE 64        /* per-thread cache of return address -> site id */
+#define RT_SITE_CACHE 256       /* per-thread cache of return address -> site id */
 #define RT_SCOPE_STACK 64       /* rtprof_site_push scopes nested per thread */
 
 /* A site frame is a code address, tagged in its top bits (user-space
@@ -213,11 +213,9 @@ struct rt_thread_s {
     };
     uint64_t detour;          /* nonzero: allocations take the general path */
   };
-  uint64_t fast_limit;        /* sizes below it may take the fast paths: RT_MAX_SIZE + 1
+  uint64_t fast_limit;        /* sizes below it may take the fast paths: RT_BIG_BLOCK
                                  while detour is 0, else 0 (rt_detour_changed) */
   bool is_sentinel;           /* a shared placeholder: counts go global */
-  uint32_t fast_sites;        /* frees of sites below this take the fast path: RT_FLAT_SLOTS,
-                                 or 0 for a sentinel and under RTPROF_GUARD/FILL/BREAK_* */
   uint32_t phase_depth;       /* open phases, including unrecorded ones */
   int in_profiler;            /* recursion guard: > 0 inside our own code */
   rt_site_entry_t site_cache[RT_SITE_CACHE]; /* direct-mapped, depth 1 only */
@@ -348,6 +346,9 @@ extern bool rt_extras RT_HIDDEN; /* RTPROF_GUARD, _FILL or _BREAK_* is on */
 void rt_init(void) RT_HIDDEN;
 #define RT_MAX_SIZE ((size_t)1 << 43) /* larger requests fail with ENOMEM (8 TiB) */
 #define RT_PAIR_BITS 20               /* pair ids (phases + pairs) fit in 20 bits */
+/* Blocks this large or larger take the general paths: their memory may go
+ * back to the OS when freed, so a ring remembers them for double frees. */
+#define RT_BIG_BLOCK ((size_t)1 << 20)
 /* mimalloc hands out 8-byte-aligned blocks for sizes like 0, 8 or 24; C
  * promises alignof(max_align_t) (16). Sizes that are non-zero multiples of
  * 16 get 16-aligned blocks, so round up (a too-large size stays too large). */
@@ -363,7 +364,7 @@ static inline size_t rt_round16(size_t size) {
 static inline size_t rt_off_size(size_t size) { return size | 15; }
 /* After a change to t's detour word: one compare of the size tests it. */
 static inline void rt_detour_changed(rt_thread_t *t) {
-  rt_store_relaxed(&t->fast_limit, t->detour == 0 ? RT_MAX_SIZE + 1 : 0);
+  rt_store_relaxed(&t->fast_limit, t->detour == 0 ? RT_BIG_BLOCK : 0);
 }
 /* Around rtprof's own calls that allocate. A real thread state mirrors the
  * count in its detour word, which the fast paths test. */

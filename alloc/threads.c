@@ -11,9 +11,11 @@
  * ends with (counts of a thread past its destructor go to the global table). */
 /* A sentinel's detour is nonzero (its scope_site is never read: names.c
  * and the profiled paths look at is_sentinel first) and its fast_limit 0,
- * so the allocation fast paths need no is_sentinel test. */
-static rt_thread_t rt_thread_new = {.is_sentinel = true, .scope_site = UINT32_MAX};
-static rt_thread_t rt_thread_gone = {.is_sentinel = true, .scope_site = UINT32_MAX};
+ * so the allocation fast paths need no is_sentinel test; its shrink_room is
+ * far below zero, so rt_free's fast path leaves it on its cold branch
+ * (alloc.c, publish_then_free). */
+static rt_thread_t rt_thread_new = {.is_sentinel = true, .scope_site = UINT32_MAX, .shrink_room = INT64_MIN / 2};
+static rt_thread_t rt_thread_gone = {.is_sentinel = true, .scope_site = UINT32_MAX, .shrink_room = INT64_MIN / 2};
 __thread rt_tls_t rt_tls __attribute__((tls_model("initial-exec"))) = {.self = &rt_thread_new};
 
 #define CHUNK_BYTES (RT_CHUNK_SLOTS * sizeof(rt_slot_t))
@@ -108,7 +110,6 @@ rt_thread_t *rt_thread_start(void) {
   t->site_dir = site_dir, t->pair_dir = pair_dir;
   for (uint32_t c = 0; c < RT_FLAT_SLOTS / RT_CHUNK_SLOTS && c * RT_CHUNK_SLOTS < rt_reg.site_ids; c++)
     site_dir[c] = &t->flat[c * RT_CHUNK_SLOTS];
-  t->fast_sites = rt_extras ? 0 : RT_FLAT_SLOTS;
   t->shrink_room = RT_PEAK_SLACK;
   t->internal = (uint16_t)rt_internal; /* started inside rtprof's own call */
   rt_detour_changed(t);
