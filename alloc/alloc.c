@@ -130,6 +130,7 @@ static void init_profiler(void) {
     return;
   }
   rtprof_profiling_ = true;
+  rt_defer_init();
   rt_extras = rt_options.guard || rt_options.fill || rt_options.break_alloc || rt_options.break_site;
   if (rt_options.depth == 1 && !rt_extras)
     rt_named_fast = rt_options.sites < RT_FLAT_SLOTS - 1 ? rt_options.sites : RT_FLAT_SLOTS - 1;
@@ -303,6 +304,7 @@ RT_INLINE bool thread_new_high(rt_thread_t *t) {
 
 /* Counting into this thread's slots; `t` is a real thread state. */
 RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
+  rt_defer_drain(t); /* so a new high-water is a real one */
   rt_slot_t *s = rt_site_slot(t, site);
   if (rt_unlikely(s == NULL)) {
     rt_global_add(false, site, 1, (int64_t)size, 0, 0);
@@ -716,6 +718,7 @@ RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
     return q;
   }
   if (p == NULL) return realloc_null(size, ra);
+  rt_defer_drain(rt_self); /* a block freed and still waiting in the ring is a realloc after free */
   rt_tag_t *tag = checked_tag(p, ra, false);
   if (tag == NULL) {
     errno = EINVAL;
@@ -786,7 +789,14 @@ static RT_COLD void *uncount_failure(size_t size, uint64_t site_word) {
  * new peaks: a failed allocation leaves the peaks as they were. */
 static RT_NOINLINE void *alloc_new_high(rt_thread_t *t, size_t size, uint64_t site_word, rt_slot_t *s,
                                         bool thread_charged) {
-  if (!thread_charged) rt_bump(&t->room, -(int64_t)size);
+  /* Deferred frees make live bytes look higher than they are: settle them
+   * (with the charge taken back, so a publish they cause sees the present),
+   * then charge again. */
+  rt_bump(&s->room, size);
+  if (thread_charged) rt_bump(&t->room, size);
+  rt_defer_drain(t);
+  rt_bump(&s->room, -(int64_t)size);
+  rt_bump(&t->room, -(int64_t)size);
   rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
   if (rt_unlikely(tag == NULL)) {
     rt_bump(&s->room, size);
@@ -798,6 +808,7 @@ static RT_NOINLINE void *alloc_new_high(rt_thread_t *t, size_t size, uint64_t si
   if (s->room < 0) slot_new_high(s);
   rt_bump(&t->shrink_room, size);
   if (t->room < 0 && thread_new_high(t)) rt_publish_pending(t);
+  rt_store_relaxed(&t->last_block, (void *)(tag + 1));
   return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, site_word);
 }
 
@@ -816,6 +827,7 @@ RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_s
   rt_bump(&t->shrink_room, size);
   rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
   if (rt_unlikely(tag == NULL)) return uncount_failure(size, site_word);
+  rt_store_relaxed(&t->last_block, (void *)(tag + 1));
   return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, site_word);
 }
 
@@ -834,10 +846,7 @@ static RT_FAST void *alloc_on(size_t size) { return alloc_from(size, RA()); }
 /* realloc(NULL, n), as interpreters allocate (Lua's allocator does). */
 static RT_NOINLINE void *realloc_null(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
 
-/* rt_free with profiling on: a block whose tag holds (the check over its
- * address, site and size_pair, as in checked_tag), of a site with a slot
- * inside the thread state, outside any phase pair, under 1 MiB. */
-/* Out of free_on's line, so its common path keeps nothing across a call. A
+/* Out of free_now's line, so its common path keeps nothing across a call. A
  * sentinel's shrink_room is always below zero, so a thread without state
  * comes here too: what it counted went into the sentinel's slots, which
  * nobody reads, and the free is counted globally instead. */
@@ -846,20 +855,15 @@ static RT_COLD void publish_then_free(rt_thread_t *t, void *block, uint32_t site
   else rt_publish_pending(t);
   mi_free(block);
 }
-static RT_FAST void free_on(void *p) {
-  uintptr_t lo = (uintptr_t)p & 4095;
-  rt_thread_t *t = rt_self;
-  /* NULL, or at a page offset readable_front must look at (0 or a power of
-   * two), or below 16 (the tag would be on the page before): what is left
-   * has the 16 bytes before p on p's own page. A misaligned p among those
-   * fails the tag check (it covers the tag's address) and goes on too. */
-  if (rt_unlikely((lo & (lo - 1) & ~(uintptr_t)15) == 0))
-    return rt_profiled_free(p, RA());
+
+/* The free of a block whose tag is in cache (or on its way): checked,
+ * counted, handed to mimalloc. Anything unusual goes to the general path. */
+RT_INLINE void free_now(rt_thread_t *t, void *p, uintptr_t ra) {
   rt_tag_t *tag = (rt_tag_t *)p - 1;
   uint64_t size_pair = tag->size_pair;
   uint32_t site = tag->site;
   if (rt_unlikely(tag->check != tag_check(tag, size_pair, site)))
-    return rt_profiled_free(p, RA()); /* a bad pointer, or a block with RT_TAG_DETOUR */
+    return rt_profiled_free(p, ra); /* a bad pointer, or a block with RT_TAG_DETOUR */
   rt_store_release(&tag->check, RT_TAG_FREED);
   rt_tsan_release(tag);
   size_t size = size_pair >> RT_PAIR_BITS;
@@ -870,6 +874,86 @@ static RT_FAST void free_on(void *p) {
   rt_bump(&t->room, size);
   if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)size))) return publish_then_free(t, tag, site, size);
   mi_free(tag);
+}
+
+/* ---- deferred frees -------------------------------------------------------
+ * Freeing a block allocated long ago reads its tag from memory, a cache
+ * miss that mimalloc's own free (which only stores into the block) does not
+ * pay. So a free of any block but the last one allocated prefetches the tag
+ * and waits in a ring of RT_DEFER; the free RT_DEFER frees later finds the
+ * tag in cache, and the misses overlap. What stays exact:
+ * - counts: a thread settles its ring before any new high-water (its own or
+ *   a site's), before its own reads of the totals, at realloc and at exit;
+ *   a dump takes every thread's ring over (threads.c, rt_defer_take_all);
+ * - a second free of a block still in the ring is found there, settled, and
+ *   reported as a double free; a bad pointer is reported with its own call
+ *   site, up to RT_DEFER frees later. */
+
+/* Marks the owner's ring section (threads.c explains the protocol); false
+ * when the ring is not this call's to touch: a taker holds it, or a signal
+ * handler's free interrupted this thread's own section. */
+RT_INLINE bool defer_enter(rt_thread_t *t) {
+  if (rt_unlikely(t->deferring)) return false;
+  rt_store_relaxed(&t->deferring, 1);
+  __asm__ volatile("" ::: "memory");
+  if (rt_likely(!rt_load_relaxed(&t->defer_stop))) return true;
+  rt_store_relaxed(&t->deferring, 0);
+  return false;
+}
+RT_INLINE void defer_leave(rt_thread_t *t) {
+  __asm__ volatile("" ::: "memory");
+  rt_store_release(&t->deferring, 0);
+}
+
+void rt_defer_drain(rt_thread_t *t) {
+  void *blocks[RT_DEFER];
+  uintptr_t ras[RT_DEFER];
+  int n = 0;
+  if (t->is_sentinel || !defer_enter(t)) return;
+  for (uint32_t k = 0; k < RT_DEFER; k++) { /* oldest first */
+    uint32_t i = (t->defer_next + k) & (RT_DEFER - 1);
+    if (t->defer_block[i] == NULL) continue;
+    blocks[n] = t->defer_block[i], ras[n] = t->defer_ra[i], n++;
+    rt_store_relaxed(&t->defer_block[i], NULL);
+  }
+  defer_leave(t);
+  for (int k = 0; k < n; k++) free_now(t, blocks[k], ras[k]);
+}
+
+static RT_NOINLINE void free_other(rt_thread_t *t, void *p, uintptr_t ra) {
+  uintptr_t lo = (uintptr_t)p & 4095;
+  /* NULL, or at a page offset readable_front must look at (0 or a power of
+   * two), or below 16 (the tag would be on the page before): what is left
+   * has the 16 bytes before p on p's own page. A misaligned p among those
+   * fails the tag check (it covers the tag's address) and goes on too. */
+  if (rt_unlikely((lo & (lo - 1) & ~(uintptr_t)15) == 0)) return rt_profiled_free(p, ra);
+  _Static_assert((RT_DEFER & (RT_DEFER - 1)) == 0, "the ring index wraps with a mask");
+  if (rt_unlikely(!rt_defer_on || t->is_sentinel || !defer_enter(t))) return free_now(t, p, ra);
+  __builtin_prefetch((char *)p - RT_TAG_SIZE, 1);
+  for (int i = 0; i < RT_DEFER; i++)
+    if (rt_unlikely(t->defer_block[i] == p)) { /* freed twice: settle the first, report the second */
+      defer_leave(t);
+      rt_defer_drain(t);
+      return free_now(t, p, ra);
+    }
+  uint32_t i = t->defer_next;
+  void *old = t->defer_block[i];
+  uintptr_t old_ra = t->defer_ra[i];
+  rt_store_relaxed(&t->defer_block[i], p);
+  rt_store_relaxed(&t->defer_ra[i], ra);
+  t->defer_next = (i + 1) & (RT_DEFER - 1);
+  defer_leave(t);
+  if (old != NULL) free_now(t, old, old_ra);
+}
+
+/* rt_free with profiling on: the block this thread allocated last is freed
+ * at once (a block freed right after its allocation, the commonest case,
+ * pays no page-offset test either: its tag is ours); any other waits in
+ * the ring while its tag is fetched. */
+static RT_FAST void free_on(void *p) {
+  rt_thread_t *t = rt_self;
+  if (rt_unlikely(p != t->last_block)) return free_other(t, p, RA());
+  free_now(t, p, RA());
 }
 
 /* rt_alloc_site with profiling on: ids 1..rt_named_fast have a slot inside
@@ -1141,5 +1225,6 @@ static void fork_stage(rt_fork_stage_t stage) {
   rt_names_fork(stage);
   rt_errors_fork(stage);
   rt_dump_fork(stage);
+  if (stage == RT_FORK_CHILD) rt_defer_fork_child();
   rt_snapshots_fork(stage); /* last: in the child it starts a new sampler */
 }

@@ -607,6 +607,7 @@ int rt_dump_write(const char *path, const char *reason) {
     return -1;
   }
   bool flush = strcmp(reason, "flush") == 0;
+  rt_defer_take_all(); /* every thread's deferred frees, counted before they are read */
   if (strcmp(reason, "exit") == 0) rt_snapshot_take(RT_SNAP_EXIT, NULL, rt_committed_now(NULL));
   pthread_mutex_lock(&rt_dump_lock);
   if (flush && __atomic_load_n(&rt_exiting, __ATOMIC_ACQUIRE)) {

@@ -67,6 +67,7 @@ static inline bool rt_drop_below_zero(int64_t *p, int64_t v) {
 #define RT_CHUNK_SLOTS 64       /* counter slots per lazily-mapped chunk */
 #define RT_SITE_CACHE 256       /* per-thread cache of return address -> site id */
 #define RT_SCOPE_STACK 64       /* rtprof_site_push scopes nested per thread */
+#define RT_DEFER 4              /* frees a thread keeps back while their tags are prefetched */
 
 /* A site frame is a code address, tagged in its top bits (user-space
  * addresses are below 2^47): */
@@ -215,6 +216,16 @@ struct rt_thread_s {
   };
   uint64_t fast_limit;        /* sizes below it may take the fast paths: RT_BIG_BLOCK
                                  while detour is 0, else 0 (rt_detour_changed) */
+  void *last_block;           /* what the fast path allocated last: its free is done at
+                                 once (the tag is in cache); (void *)1 when none */
+  /* Deferred frees (alloc.c): a free of any other block prefetches the tag
+   * and waits here RT_DEFER frees. Owner-written; another thread takes the
+   * blocks only through rt_defer_take_all's protocol. */
+  int deferring;              /* the owner is inside a ring section */
+  int defer_stop;             /* another thread is taking the ring: free at once */
+  uint32_t defer_next;        /* the oldest entry */
+  void *defer_block[RT_DEFER];
+  uintptr_t defer_ra[RT_DEFER]; /* each free's call site, for an error report */
   bool is_sentinel;           /* a shared placeholder: counts go global */
   uint32_t phase_depth;       /* open phases, including unrecorded ones */
   int in_profiler;            /* recursion guard: > 0 inside our own code */
@@ -252,6 +263,13 @@ rt_slot_t *rt_slot_slow(rt_thread_t *t, bool pair, uint32_t id) RT_HIDDEN;
 void rt_global_add(bool pair, uint32_t id, int64_t allocs, int64_t bytes,
                    int64_t frees, int64_t freed) RT_HIDDEN;
 void rt_publish_pending(rt_thread_t *t) RT_HIDDEN;
+/* Deferred frees: whether they are in use (the kernel has membarrier), this
+ * thread's own done now, and every thread's, for a dump (alloc.c). */
+extern bool rt_defer_on RT_HIDDEN;
+void rt_defer_init(void) RT_HIDDEN;
+void rt_defer_drain(rt_thread_t *t) RT_HIDDEN;
+void rt_defer_take_all(void) RT_HIDDEN;
+void rt_defer_fork_child(void) RT_HIDDEN;
 /* Live bytes (bytes - freed) and failures of a thread without state. */
 void rt_count_global_totals(int64_t bytes, int64_t freed, int64_t failed) RT_HIDDEN;
 

@@ -14,8 +14,10 @@
  * so the allocation fast paths need no is_sentinel test; its shrink_room is
  * far below zero, so rt_free's fast path leaves it on its cold branch
  * (alloc.c, publish_then_free). */
-static rt_thread_t rt_thread_new = {.is_sentinel = true, .scope_site = UINT32_MAX, .shrink_room = INT64_MIN / 2};
-static rt_thread_t rt_thread_gone = {.is_sentinel = true, .scope_site = UINT32_MAX, .shrink_room = INT64_MIN / 2};
+static rt_thread_t rt_thread_new = {.is_sentinel = true, .scope_site = UINT32_MAX,
+                                     .shrink_room = INT64_MIN / 2, .last_block = (void *)1};
+static rt_thread_t rt_thread_gone = {.is_sentinel = true, .scope_site = UINT32_MAX,
+                                      .shrink_room = INT64_MIN / 2, .last_block = (void *)1};
 __thread rt_tls_t rt_tls __attribute__((tls_model("initial-exec"))) = {.self = &rt_thread_new};
 
 #define CHUNK_BYTES (RT_CHUNK_SLOTS * sizeof(rt_slot_t))
@@ -111,6 +113,7 @@ rt_thread_t *rt_thread_start(void) {
   for (uint32_t c = 0; c < RT_FLAT_SLOTS / RT_CHUNK_SLOTS && c * RT_CHUNK_SLOTS < rt_reg.site_ids; c++)
     site_dir[c] = &t->flat[c * RT_CHUNK_SLOTS];
   t->shrink_room = RT_PEAK_SLACK;
+  t->last_block = (void *)1;
   t->internal = (uint16_t)rt_internal; /* started inside rtprof's own call */
   rt_detour_changed(t);
   t->next = rt_reg.live;
@@ -251,6 +254,7 @@ static void totals_locked(rt_totals_t *o) {
 void rt_totals_read(rt_totals_t *out) {
   memset(out, 0, sizeof *out);
   if (rt_mode != RT_MODE_ON) return;
+  rt_defer_drain(rt_self); /* this thread's own frees are all in, as its code expects */
   rt_registry_lock();
   totals_locked(out);
   rt_registry_unlock();
@@ -260,6 +264,7 @@ void rt_totals_read(rt_totals_t *out) {
  * summing the site slots. */
 int64_t rt_live_bytes_now(void) {
   if (rt_mode != RT_MODE_ON) return 0;
+  rt_defer_drain(rt_self);
   rt_registry_lock();
   int64_t live = rt_load_relaxed(&rt_reg.live_published);
   for (rt_thread_t *t = rt_reg.live; t; t = t->next)
@@ -297,6 +302,7 @@ static void merge_dir(rt_thread_t *t, rt_slot_t **dir, uint32_t ids, bool pair) 
 static void thread_exit(void *arg) {
   rt_thread_t *t = arg;
   if (t == NULL || t->is_sentinel) return;
+  rt_defer_drain(t);
   rt_phase_thread_exit(t);
   rt_registry_lock();
   rt_publish_pending(t);
@@ -321,4 +327,90 @@ static void thread_exit(void *arg) {
   rt_reg.free_states = t;
   rt_registry_unlock();
   rt_self = &rt_thread_gone;
+}
+
+/* ---- deferred frees of other threads ---------------------------------------
+ * A thread's deferred frees (alloc.c) are its own until it frees again; one
+ * that went idle would hold them forever, and a dump would count them as
+ * live. A dump therefore takes them over. The owner marks its ring section
+ * with plain stores (deferring = 1, then a look at defer_stop); the taker
+ * sets defer_stop and issues membarrier(), which puts a full barrier on every
+ * CPU running this process, so afterwards either the owner is seen inside
+ * its section (and the taker waits for it to leave) or the owner's next
+ * section sees defer_stop and frees at once: the ring is never touched by
+ * both. The owner's fast path pays no atomic instruction for this. */
+#include <linux/membarrier.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+bool rt_defer_on;
+
+/* At start-up: deferred frees are used only when the kernel can make the
+ * taker's barrier (and never under ThreadSanitizer, which cannot see it). */
+void rt_defer_init(void) {
+#ifndef RT_TSAN
+  rt_defer_on = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+#endif
+}
+
+#define RT_TAKE_BATCH 64 /* blocks taken per pass; freed outside the registry lock */
+#define RT_TAKE_SPINS 100000 /* a taker waits this many yields for an owner's section */
+
+static bool ring_empty(const rt_thread_t *t) {
+  for (int i = 0; i < RT_DEFER; i++)
+    if (rt_load_relaxed(&t->defer_block[i]) != NULL) return false;
+  return true;
+}
+
+void rt_defer_take_all(void) {
+  static int taking; /* one taker at a time; an error dump inside one does not recurse */
+  if (!rt_defer_on || __atomic_exchange_n(&taking, 1, __ATOMIC_ACQUIRE)) return;
+  rt_thread_t *self = rt_self;
+  if (!self->is_sentinel) rt_defer_drain(self);
+  /* In passes of at most RT_TAKE_BATCH blocks, freed outside the lock (a
+   * bad one is reported, which may write a dump); a thread found inside
+   * its section is running, not idle, and is left to settle its own. */
+  for (int pass = 0, taken = 1; taken > 0 && pass < 1024; pass++) {
+    void *blocks[RT_TAKE_BATCH];
+    uintptr_t ras[RT_TAKE_BATCH];
+    int n = 0, stopped = 0;
+    rt_registry_lock();
+    for (rt_thread_t *t = rt_reg.live; t && (stopped + 1) * RT_DEFER <= RT_TAKE_BATCH; t = t->next)
+      if (t != self && !ring_empty(t)) rt_store_relaxed(&t->defer_stop, 1), stopped++;
+    bool fenced = stopped > 0 && syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0;
+    for (rt_thread_t *t = rt_reg.live; t && stopped > 0; t = t->next) {
+      if (!rt_load_relaxed(&t->defer_stop)) continue;
+      for (int spins = 0; fenced && rt_load_acquire(&t->deferring) && spins < RT_TAKE_SPINS; spins++) sched_yield();
+      if (fenced && !rt_load_acquire(&t->deferring))
+        for (int i = 0; i < RT_DEFER; i++) {
+          void *p = rt_load_relaxed(&t->defer_block[i]);
+          if (p == NULL) continue;
+          blocks[n] = p, ras[n] = rt_load_relaxed(&t->defer_ra[i]), n++;
+          rt_store_relaxed(&t->defer_block[i], NULL);
+        }
+      rt_store_release(&t->defer_stop, 0);
+      stopped--;
+    }
+    rt_registry_unlock();
+    for (int i = 0; i < n; i++) rt_profiled_free(blocks[i], ras[i]);
+    taken = n;
+  }
+  __atomic_store_n(&taking, 0, __ATOMIC_RELEASE);
+}
+
+/* In a child after fork(): the other threads are gone, their deferred frees
+ * are the child's to do (nothing runs beside it now), and so are its own
+ * when it cannot register for membarrier again. */
+void rt_defer_fork_child(void) {
+  rt_thread_t *self = rt_self;
+  rt_defer_init();
+  for (rt_thread_t *t = rt_reg.live; t; t = t->next) {
+    if (t == self && rt_defer_on) continue;
+    for (int i = 0; i < RT_DEFER; i++) {
+      void *p = t->defer_block[i];
+      t->defer_block[i] = NULL;
+      if (p != NULL) rt_profiled_free(p, t->defer_ra[i]);
+    }
+  }
 }

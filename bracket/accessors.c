@@ -52,6 +52,7 @@ RT_EXPORT void rt_alloc_stats(rt_alloc_stats_t *s) {
   s->mmap_bytes = rt_mmap_live_bytes();
   if (s->profiling) {
     rt_totals_t t;
+    rt_defer_take_all(); /* frees other threads still hold back count too */
     rt_totals_read(&t);
     s->allocs = t.allocs;
     s->frees = t.frees;
@@ -72,7 +73,9 @@ RT_EXPORT uint64_t rt_alloc_peak_committed_bytes(void) {
 
 RT_EXPORT uint64_t rt_alloc_live_bytes(void) {
   rt_init();
-  return rt_mode == RT_MODE_ON ? (uint64_t)rt_live_bytes_now() : 0;
+  if (rt_mode != RT_MODE_ON) return 0;
+  rt_defer_take_all();
+  return (uint64_t)rt_live_bytes_now();
 }
 
 RT_EXPORT uint64_t with_alloc_committed_bytes(void) { return rt_committed_now(NULL); }
