@@ -299,12 +299,6 @@ static void __attribute__((destructor)) check_report(void) {
             (unsigned long long)rt_load_relaxed(&rt_uc_checked[1]));
 }
 
-/* libunwind's default caches what it learnt of each code address in one
- * table for the process, behind a lock taken with every signal blocked: two
- * sigprocmask calls each unw_step. A cache per thread needs neither. */
-static pthread_once_t rt_unw_policy_once = PTHREAD_ONCE_INIT;
-static void unw_policy(void) { unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD); }
-
 RT_NOINLINE uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *frames, uint32_t first,
                                      uint32_t depth) {
   uint32_t want_frames = depth - first;
@@ -322,7 +316,6 @@ RT_NOINLINE uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *fr
   if (want_frames == 1 && !walk) return rt_site_intern(frames, depth);
   int want = (int)want_frames + (walk ? RT_SKIP_FRAMES : 0), n = 0;
   uintptr_t raw[RT_RAW_MAX];
-  pthread_once(&rt_unw_policy_once, unw_policy);
   rt_ucache_t *c = t != NULL ? cache_of(t) : NULL;
   if (c == NULL) {
     n = backtrace_from(ra, want, raw);
