@@ -367,8 +367,9 @@ static RT_NOINLINE uint32_t site_slow(rt_thread_t *t, uintptr_t ra) {
   }
   if (t != NULL && t->in_profiler == 0) {
     t->in_profiler++; /* the unwinder may allocate: those allocations take depth 1 */
-    rt_capture(ra, frames + first, depth - first);
+    uint32_t site = rt_capture_site(t, ra, frames, first, depth);
     t->in_profiler--;
+    return site;
   } else {
     frames[first] = ra & ~RT_RA_AT;
   }

@@ -1,17 +1,36 @@
 /* Call-site capture. Depth 1 is the return address the public entry point
  * took with __builtin_return_address(0); deeper sites walk the stack with
- * libunwind's DWARF unwinder (correct without frame pointers, ~60 ns for 8
- * frames on these machines, see DESIGN.md). Frames inside RTPROF_SKIP
- * functions (allocation wrappers) are walked past, so the site starts at the
- * wrappers' caller. */
+ * libunwind's DWARF unwinder (correct without frame pointers). Frames inside
+ * RTPROF_SKIP functions (allocation wrappers) are walked past, so the site
+ * starts at the wrappers' caller.
+ *
+ * A full unwind costs ~50 ns a frame, and a program allocates from the same
+ * few stacks over and over, so each thread keeps a cache of the stacks it
+ * unwound (RTPROF_UNWIND_CACHE=0 turns it off, for diagnosis). An entry is
+ * keyed by the return address, the stack pointer at the allocating call and,
+ * when a frame's CFA may be computed from it, rbp at that call; it records
+ * every stack slot the unwind read a return address or rbp from, with the
+ * value read. A hit re-reads those slots and takes the entry only if every
+ * one still holds its value: the unwinder, started from the same registers
+ * and reading the same memory, would take the same steps, so a hit gives
+ * exactly the frames a full unwind gives (and the site id interned for
+ * them, so the site table is not searched either). This holds for CFA rules
+ * relative to rsp or rbp, which is what gcc and clang emit; a stack with a
+ * signal frame, a realigned frame (CFA read from memory), a step that
+ * fails, or a slot off the current stack is never cached. */
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
 #define RT_OWN_FRAMES 8  /* at most this many of our own frames sit above ra */
 #define RT_SKIP_FRAMES 16 /* wrapper frames walked past, at most */
+#define RT_RAW_MAX (RT_MAX_DEPTH + RT_SKIP_FRAMES) /* frames from ra an unwind needs */
+#define RT_UC_SETS 32     /* cached stacks per thread: sets of RT_UC_WAYS */
+#define RT_UC_WAYS 4      /* a return address reached at one rsp from several callers */
+#define RT_UC_PATHS 8     /* distinct chains of our own frames per thread */
 
 /* The first frame of buf[i, n) that is not inside a wrapper. A frame is
  * inside one when its function matches RTPROF_SKIP, or when it has no
@@ -19,38 +38,313 @@
  * and a matching frame calls it further out: what a wrapper calls to
  * allocate is the wrapper's own business. The walk stops at the first named
  * frame that does not match. */
-static int wrapper_end(void *const *buf, int i, int n) {
+static int wrapper_end(const uintptr_t *buf, int i, int n) {
   int first = i;
   for (int j = i; j < n; j++) {
-    uint32_t f = rt_addr_flags((uintptr_t)buf[j]);
+    uint32_t f = rt_addr_flags(buf[j]);
     if (f & RT_ADDR_SKIP) first = j + 1;
     else if (!(f & RT_ADDR_UNNAMED)) break;
   }
   return first < n ? first : i; /* only wrappers in sight: keep the innermost */
 }
 
-void rt_capture(uintptr_t ra, uintptr_t *frames, uint32_t depth) {
-  memset(frames, 0, depth * sizeof *frames);
+/* frames[0, depth) from the raw stack raw[0, n), raw[0] == ra. */
+static void frames_from(const uintptr_t *raw, int n, uintptr_t ra, uint32_t flags, bool walk,
+                        uintptr_t *frames, uint32_t depth) {
+  int first = walk ? wrapper_end(raw, 0, n) : 0;
+  /* An unnamed return address is settled by its first stack, so later
+   * allocations there need no walk unless it is inside a wrapper. */
+  if (flags & RT_ADDR_UNNAMED) rt_addr_decide(ra, first > 0);
+  for (uint32_t k = 0; k < depth && first + (int)k < n; k++) frames[k] = raw[first + k];
+}
+
+/* ---- the per-thread cache of unwound stacks ------------------------------ */
+
+/* Our own frames between rt_capture_site and the allocating call, one chain
+ * per public entry point. S is rt_capture_site's CFA; our functions have
+ * fixed-size frames, so whenever the return addresses sit at S + off[j] the
+ * chain is the one recorded, and the program's frame starts at S + sp_off.
+ * The last return address is the program's `ra` (kept as 0 here); the
+ * program's rbp is at S + rbp_off, or still in the register (rbp_in_reg). */
+typedef struct rt_uc_path_s {
+  uint32_t n;
+  bool rbp_in_reg;
+  int32_t off[RT_OWN_FRAMES];
+  uintptr_t ra[RT_OWN_FRAMES];
+  int64_t sp_off, rbp_off;
+} rt_uc_path_t;
+
+/* One unwound stack. Slots are in the order the unwind read them, so a
+ * validation reads only what that unwind read, and stops at the first
+ * difference (everything it reads is on the current stack). */
+typedef struct rt_uc_entry_s {
+  uintptr_t ra, sp;           /* ra 0: empty */
+  uintptr_t rbp;              /* compared when need_rbp */
+  bool need_rbp;              /* a frame's CFA may be rbp + 16 with rbp still the caller's */
+  bool ended;                 /* the stack ended after nraw frames */
+  uint16_t nraw, nslots;
+  uint32_t site;              /* interned for `out`; 0: not yet */
+  uint32_t off[2 * RT_RAW_MAX]; /* slot addresses - sp */
+  uintptr_t val[2 * RT_RAW_MAX];
+  uintptr_t raw[RT_RAW_MAX];  /* return addresses from ra outwards */
+  uintptr_t out[RT_MAX_DEPTH]; /* the site's frames, name prefix included */
+} rt_uc_entry_t;
+
+typedef struct rt_ucache_s {
+  uint32_t npaths;
+  rt_uc_path_t paths[RT_UC_PATHS];
+  uint8_t victim[RT_UC_SETS]; /* the way a miss replaces next */
+  rt_uc_entry_t e[RT_UC_SETS][RT_UC_WAYS];
+} rt_ucache_t;
+
+static inline uintptr_t load_word(uintptr_t addr) { return *(const uintptr_t *)addr; }
+
+static inline uintptr_t rbp_now(void) {
+  uintptr_t v;
+  __asm__ volatile("mov %%rbp, %0" : "=r"(v));
+  return v;
+}
+
+static inline uint32_t set_index(uintptr_t ra, uintptr_t sp) {
+  uint64_t k = ra ^ (sp * 0x9e3779b97f4a7c15ULL);
+  return (uint32_t)(k >> 40 ^ k >> 20 ^ k) & (RT_UC_SETS - 1);
+}
+
+/* The own-frame chain that ends at `ra` in the stack at S, or NULL. */
+static const rt_uc_path_t *path_find(const rt_ucache_t *c, uintptr_t S, uintptr_t ra) {
+  for (uint32_t p = 0; p < c->npaths; p++) {
+    const rt_uc_path_t *path = &c->paths[p];
+    uint32_t j = 0, last = path->n - 1;
+    while (j < last && load_word(S + (intptr_t)path->off[j]) == path->ra[j]) j++;
+    if (j == last && load_word(S + (intptr_t)path->off[last]) == ra) return path;
+  }
+  return NULL;
+}
+
+/* The entry for this stack, if every slot it read still holds its value. */
+static rt_uc_entry_t *cache_lookup(rt_ucache_t *c, uintptr_t S, uintptr_t rbp_reg, uintptr_t ra,
+                                   int want, int *n) {
+  const rt_uc_path_t *path = path_find(c, S, ra);
+  if (path == NULL) return NULL;
+  uintptr_t sp = S + (uintptr_t)path->sp_off;
+  uintptr_t rbp = path->rbp_in_reg ? rbp_reg : load_word(S + (uintptr_t)path->rbp_off);
+  rt_uc_entry_t *set = c->e[set_index(ra, sp)];
+  for (int w = 0; w < RT_UC_WAYS; w++) {
+    rt_uc_entry_t *e = &set[w];
+    if (e->ra != ra || e->sp != sp || (e->nraw < want && !e->ended) || (e->need_rbp && e->rbp != rbp))
+      continue;
+    uint32_t s = 0;
+    while (s < e->nslots && load_word(sp + e->off[s]) == e->val[s]) s++;
+    if (s < e->nslots) continue;
+    *n = e->nraw < want ? e->nraw : want;
+    return e;
+  }
+  return NULL;
+}
+
+static bool save_loc(unw_cursor_t *cur, int reg, uintptr_t *addr) {
+  unw_save_loc_t sl;
+  if (unw_get_save_loc(cur, reg, &sl) != 0 || sl.type != UNW_SLT_MEMORY) return false;
+  *addr = (uintptr_t)sl.u.addr;
+  return true;
+}
+
+/* A full unwind to `ra` and `want` frames on, into raw[0, *n), recording in
+ * `c` what a later validation needs (*stored: the entry) unless the stack is
+ * one it cannot vouch for (*stored NULL). S is rt_capture_site's CFA. False
+ * when ra is not among our own frames. */
+static RT_NOINLINE bool unwind_record(rt_ucache_t *c, uintptr_t S, uintptr_t ra, int want,
+                                      uintptr_t *raw, int *n, rt_uc_entry_t **stored) {
+  unw_context_t uc;
+  unw_cursor_t cur;
+  unw_word_t ip = 0, sp, rbp;
+  *stored = NULL;
+  unw_getcontext(&uc);
+  if (unw_init_local(&cur, &uc) < 0) return false;
+  const uintptr_t uc_lo = (uintptr_t)&uc, uc_hi = uc_lo + sizeof uc;
+  rt_uc_path_t path;
+  memset(&path, 0, sizeof path); /* compared whole with memcmp, padding included */
+  bool cacheable = true;
+  /* Our own frames, up to the allocating call's return address; those
+   * below rt_capture_site (this function's) are not part of the chain. */
+  for (int steps = 0;; steps++) {
+    if (unw_step(&cur) <= 0 || steps == RT_OWN_FRAMES) return false;
+    uintptr_t at = 0;
+    unw_get_reg(&cur, UNW_REG_IP, &ip);
+    if (!save_loc(&cur, UNW_X86_64_RIP, &at)) cacheable = false;
+    else if (at >= S - 8 && at - S + 8 < (1u << 30) && path.n < RT_OWN_FRAMES)
+      path.off[path.n] = (int32_t)(at - S), path.ra[path.n++] = ip;
+    if (ip == ra) break;
+  }
+  if (path.n == 0 || path.ra[path.n - 1] != ra) cacheable = false;
+  else path.ra[path.n - 1] = 0;
+  unw_get_reg(&cur, UNW_REG_SP, &sp);
+  unw_get_reg(&cur, UNW_X86_64_RBP, &rbp);
+  uintptr_t rbp_loc0 = 0; /* where the program's rbp is; inside uc: the register */
+  if (!save_loc(&cur, UNW_X86_64_RBP, &rbp_loc0)) cacheable = false;
+  path.rbp_in_reg = rbp_loc0 >= uc_lo && rbp_loc0 < uc_hi;
+  path.sp_off = (int64_t)(sp - S);
+  path.rbp_off = path.rbp_in_reg ? 0 : (int64_t)(rbp_loc0 - S);
+
+  rt_uc_entry_t e = {.ra = ra, .sp = sp, .rbp = rbp};
+  uintptr_t rbp_loc = rbp_loc0; /* where the current frame's rbp was read */
+  bool rbp_checked = false;      /* its value is among the slots already */
+  int k = 0;
+  for (;;) {
+    raw[k++] = ip;
+    if (k == want) break;
+    unw_word_t sp_i = sp, rbp_i = rbp;
+    int r = unw_step(&cur);
+    if (r == 0) {
+      e.ended = true;
+      break;
+    }
+    if (r < 0) {
+      cacheable = false;
+      break;
+    }
+    unw_get_reg(&cur, UNW_REG_IP, &ip);
+    if (!cacheable) continue;
+    uintptr_t cfa, at = 0, at_rbp = 0;
+    unw_get_reg(&cur, UNW_REG_SP, &cfa);
+    unw_get_reg(&cur, UNW_X86_64_RBP, &rbp);
+    sp = cfa;
+    if (rbp_i + 16 == cfa) {
+      /* Maybe a frame-pointer frame, its CFA computed from rbp: the value
+       * rbp had must be checked too, where it came from. */
+      if (rbp_loc == rbp_loc0) e.need_rbp = true;
+      else if (!rbp_checked) e.off[e.nslots] = (uint32_t)(rbp_loc - e.sp), e.val[e.nslots++] = rbp_i;
+      rbp_checked = true;
+    } else if (rbp_i >= sp_i + 8 && rbp_i <= cfa && load_word(rbp_i - 8) == cfa) {
+      cacheable = false; /* looks realigned: the CFA was read from rbp - 8 */
+      continue;
+    }
+    /* The return address is read at CFA - 8; rbp where this frame saved it. */
+    if (!save_loc(&cur, UNW_X86_64_RIP, &at) || at != cfa - 8 || at < e.sp ||
+        at - e.sp > UINT32_MAX || !save_loc(&cur, UNW_X86_64_RBP, &at_rbp) ||
+        e.nslots + 2 > 2 * RT_RAW_MAX) {
+      cacheable = false;
+      continue;
+    }
+    e.off[e.nslots] = (uint32_t)(at - e.sp), e.val[e.nslots++] = ip;
+    if (at_rbp != rbp_loc) {
+      if (at_rbp < e.sp || at_rbp - e.sp > UINT32_MAX) {
+        cacheable = false;
+        continue;
+      }
+      rbp_loc = at_rbp, rbp_checked = false;
+    }
+  }
+  *n = k;
+  if (!cacheable) return true;
+  /* Remember the own-frame chain, then the stack. */
+  bool known = false;
+  for (uint32_t p = 0; p < c->npaths && !known; p++)
+    known = memcmp(&c->paths[p], &path, sizeof path) == 0;
+  if (!known) {
+    if (c->npaths == RT_UC_PATHS) return true;
+    memcpy(&c->paths[c->npaths++], &path, sizeof path);
+  }
+  e.nraw = (uint16_t)k;
+  memcpy(e.raw, raw, (size_t)k * sizeof *raw);
+  uint32_t set = set_index(ra, e.sp);
+  *stored = &c->e[set][c->victim[set]];
+  c->victim[set] = (uint8_t)((c->victim[set] + 1) % RT_UC_WAYS);
+  memcpy(*stored, &e, sizeof e);
+  return true;
+}
+
+static rt_ucache_t *cache_of(rt_thread_t *t) {
+  if (rt_options.unwind_cache == RT_UNWIND_OFF || t->is_sentinel) return NULL;
+  if (t->unwind_cache == NULL) t->unwind_cache = rt_os_alloc(sizeof(rt_ucache_t));
+  return t->unwind_cache;
+}
+
+/* Without the cache: libunwind's own backtrace, then ra found in it. */
+static int backtrace_from(uintptr_t ra, int want, uintptr_t *raw) {
+  void *buf[RT_OWN_FRAMES + RT_RAW_MAX];
+  int n = unw_backtrace(buf, RT_OWN_FRAMES + want);
+  for (int i = 0; i < n && i < RT_OWN_FRAMES; i++) {
+    if ((uintptr_t)buf[i] != ra) continue;
+    int k = n - i < want ? n - i : want;
+    for (int j = 0; j < k; j++) raw[j] = (uintptr_t)buf[i + j];
+    return k;
+  }
+  return 0;
+}
+
+/* RTPROF_UNWIND_CACHE=2: every stack the cache gives, and every stack it
+ * records, is compared with libunwind's own backtrace; a difference aborts.
+ * The counts are reported at exit, so a test can see the cache was used. */
+static uint64_t rt_uc_checked[2]; /* hits, recorded misses (atomic) */
+
+static void check_same(const uintptr_t *raw, int n, uintptr_t ra, int want, const char *what) {
+  uintptr_t ref[RT_RAW_MAX];
+  int k = backtrace_from(ra, want, ref);
+  int i = 0;
+  while (i < n && i < k && raw[i] == ref[i]) i++;
+  if (i < n || n != k) {
+    rt_warn("RTPROF_UNWIND_CACHE=2: a %s stack differs from libunwind's backtrace at frame %d "
+            "(%d frames, %d in the backtrace; %lx there, %lx in the backtrace)",
+            what, i, n, k, i < n ? (unsigned long)raw[i] : 0UL, i < k ? (unsigned long)ref[i] : 0UL);
+    abort();
+  }
+  rt_add_relaxed(&rt_uc_checked[what[0] == 'r'], 1);
+}
+
+static void __attribute__((destructor)) check_report(void) {
+  if (rt_options.unwind_cache == RT_UNWIND_CHECK && rt_options.profiling && rt_options.depth > 1)
+    rt_warn("RTPROF_UNWIND_CACHE=2: %llu cached and %llu recorded stacks, each equal to libunwind's backtrace",
+            (unsigned long long)rt_load_relaxed(&rt_uc_checked[0]),
+            (unsigned long long)rt_load_relaxed(&rt_uc_checked[1]));
+}
+
+RT_NOINLINE uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *frames, uint32_t first,
+                                     uint32_t depth) {
+  uint32_t want_frames = depth - first;
+  uintptr_t *out = frames + first;
+  memset(out, 0, want_frames * sizeof *out);
   bool at = (ra & RT_RA_AT) != 0;
   ra &= ~RT_RA_AT;
   uint32_t flags = rt_skip_active || at ? rt_addr_flags(ra) : 0;
   if (at && (flags & RT_ADDR_ENTRY)) { /* a function's entry: named as that function */
-    frames[0] = ra | RT_FRAME_EXACT;
-    return;
+    out[0] = ra | RT_FRAME_EXACT;
+    return rt_site_intern(frames, depth);
   }
-  frames[0] = ra;
+  out[0] = ra;
   bool walk = rt_skip_active && (flags & (RT_ADDR_SKIP | RT_ADDR_UNNAMED));
-  if (depth == 1 && !walk) return;
-  void *buf[RT_MAX_DEPTH + RT_OWN_FRAMES + RT_SKIP_FRAMES];
-  int want = (int)depth + RT_OWN_FRAMES + (walk ? RT_SKIP_FRAMES : 0);
-  int n = unw_backtrace(buf, want);
-  for (int i = 0; i < n && i < RT_OWN_FRAMES; i++) {
-    if ((uintptr_t)buf[i] != ra) continue;
-    int first = walk ? wrapper_end(buf, i, n) : i;
-    /* An unnamed return address is settled by its first stack, so later
-     * allocations there need no walk unless it is inside a wrapper. */
-    if (flags & RT_ADDR_UNNAMED) rt_addr_decide(ra, first > i);
-    for (uint32_t k = 0; k < depth && first + (int)k < n; k++) frames[k] = (uintptr_t)buf[first + k];
-    return;
+  if (want_frames == 1 && !walk) return rt_site_intern(frames, depth);
+  int want = (int)want_frames + (walk ? RT_SKIP_FRAMES : 0), n = 0;
+  uintptr_t raw[RT_RAW_MAX];
+  rt_ucache_t *c = t != NULL ? cache_of(t) : NULL;
+  if (c == NULL) {
+    n = backtrace_from(ra, want, raw);
+    if (n > 0) frames_from(raw, n, ra, flags, walk, out, want_frames);
+    return rt_site_intern(frames, depth);
   }
+  uintptr_t S = (uintptr_t)__builtin_dwarf_cfa();
+  rt_uc_entry_t *e = cache_lookup(c, S, rbp_now(), ra, want, &n);
+  if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK) && e != NULL)
+    check_same(e->raw, n, ra, want, "cached");
+  if (e == NULL) {
+    if (!unwind_record(c, S, ra, want, raw, &n, &e)) return rt_site_intern(frames, depth);
+    if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK)) check_same(raw, n, ra, want, "recorded");
+    frames_from(raw, n, ra, flags, walk, out, want_frames);
+  } else if (!walk && !(flags & RT_ADDR_UNNAMED)) {
+    memcpy(out, e->raw, (n < (int)want_frames ? (size_t)n : want_frames) * sizeof *out);
+  } else {
+    frames_from(e->raw, n, ra, flags, walk, out, want_frames);
+  }
+  if (e != NULL && e->site != 0) {
+    uint32_t i = 0;
+    while (i < depth && e->out[i] == frames[i]) i++;
+    if (i == depth) return e->site;
+  }
+  uint32_t site = rt_site_intern(frames, depth);
+  if (e != NULL && site != 0) { /* not the overflow id: rt_site_intern counts each drop */
+    memcpy(e->out, frames, depth * sizeof *frames);
+    e->site = site;
+  }
+  return site;
 }
+

@@ -81,6 +81,7 @@ static inline bool rt_drop_below_zero(int64_t *p, int64_t v) {
 
 /* ---- "options.c": switches read once from the environment -------------- */
 typedef enum rt_on_error_e { RT_ON_ERROR_ABORT, RT_ON_ERROR_WARN } rt_on_error_t;
+enum { RT_UNWIND_OFF = 0, RT_UNWIND_ON = 1, RT_UNWIND_CHECK = 2 }; /* RTPROF_UNWIND_CACHE */
 typedef struct rt_options_s {
   bool profiling;             /* RTPROF / WITH_ALLOC_PROFILE */
   char out[4096];             /* RTPROF_OUT, made absolute at start */
@@ -99,6 +100,7 @@ typedef struct rt_options_s {
   uint64_t break_site_count;  /* ... allocation of site ID */
   bool children;              /* RTPROF_CHILDREN: programs this one starts are profiled */
   bool child_of_other;        /* RTPROF_CHILDREN=0 and RTPROF_PID names another process */
+  uint32_t unwind_cache;      /* RTPROF_UNWIND_CACHE: reuse stacks unwound before (capture.c) */
 } rt_options_t;
 extern rt_options_t rt_options RT_HIDDEN;
 void rt_options_read(void) RT_HIDDEN;
@@ -238,6 +240,7 @@ struct rt_thread_s {
   rt_thread_t *next, *prev;
   rt_slot_t **site_dir;       /* chunk directory; chunks mapped on first use, */
   rt_slot_t **pair_dir;       /* but the first site chunks are `flat` */
+  void *unwind_cache;         /* capture.c's stacks, kept when the state is recycled */
   rt_slot_t flat[RT_FLAT_SLOTS]; /* sites 0..RT_FLAT_SLOTS-1, indexed directly */
 };
 _Static_assert(RT_FLAT_SLOTS % RT_CHUNK_SLOTS == 0, "flat slots are whole chunks");
@@ -309,10 +312,13 @@ bool rt_registry_held(void) RT_HIDDEN;      /* by this thread */
 uint64_t rt_registry_threads(void) RT_HIDDEN; /* registered thread states */
 
 /* ---- "capture.c": call-site capture -------------------------------------- */
-/* Fills frames[0..depth) starting at return address `ra` (our caller's
- * caller; RT_RA_AT allowed), walking past RTPROF_SKIP frames; zero-fills
- * what the stack does not have. */
-void rt_capture(uintptr_t ra, uintptr_t *frames, uint32_t depth) RT_HIDDEN;
+/* Fills frames[first..depth) starting at return address `ra` (the
+ * allocating call; RT_RA_AT allowed), walking past RTPROF_SKIP frames and
+ * zero-filling what the stack does not have, and returns the site id of
+ * frames[0..depth) (frames[0] a name when first is 1). Call with
+ * t->in_profiler raised: it unwinds through t's cache of stacks. */
+uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *frames, uint32_t first,
+                         uint32_t depth) RT_HIDDEN;
 
 /* ---- "skip.c": which function an address belongs to ----------------------- */
 #define RT_ADDR_SKIP 1u   /* (a return address) inside a function RTPROF_SKIP matches */

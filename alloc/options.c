@@ -27,6 +27,7 @@ rt_options_t rt_options = {
     .break_site = 0,
     .break_site_count = 0,
     .children = true,
+    .unwind_cache = RT_UNWIND_ON,
 };
 
 typedef enum { OPT_BOOL, OPT_UINT, OPT_U64, OPT_PATH, OPT_ON_ERROR, OPT_SITE_COUNT } rt_opt_kind_t;
@@ -48,6 +49,7 @@ typedef enum {
   OPT_BREAK_ALLOC,
   OPT_BREAK_SITE,
   OPT_CHILDREN,
+  OPT_UNWIND_CACHE,
   OPT_LAST
 } rt_opt_id_t;
 
@@ -75,6 +77,7 @@ static const rt_opt_desc_t rt_opt_table[OPT_LAST] = {
     [OPT_BREAK_ALLOC] = {"RTPROF_BREAK_ALLOC", OPT_U64, 1, UINT64_MAX >> 1, &rt_options.break_alloc},
     [OPT_BREAK_SITE] = {"RTPROF_BREAK_SITE", OPT_SITE_COUNT, 1, UINT32_MAX, &rt_options.break_site},
     [OPT_CHILDREN] = {"RTPROF_CHILDREN", OPT_BOOL, 0, 1, &rt_options.children},
+    [OPT_UNWIND_CACHE] = {"RTPROF_UNWIND_CACHE", OPT_UINT, 0, 2, &rt_options.unwind_cache},
 };
 
 static bool parse_bool(const char *s, bool *out) {

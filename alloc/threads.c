@@ -108,8 +108,9 @@ rt_thread_t *rt_thread_start(void) {
     t->pair_dir = t->site_dir + site_dir;
   }
   rt_slot_t **site_dir = t->site_dir, **pair_dir = t->pair_dir;
+  void *unwind_cache = t->unwind_cache;
   memset(t, 0, sizeof *t);
-  t->site_dir = site_dir, t->pair_dir = pair_dir;
+  t->site_dir = site_dir, t->pair_dir = pair_dir, t->unwind_cache = unwind_cache;
   for (uint32_t c = 0; c < RT_FLAT_SLOTS / RT_CHUNK_SLOTS && c * RT_CHUNK_SLOTS < rt_reg.site_ids; c++)
     site_dir[c] = &t->flat[c * RT_CHUNK_SLOTS];
   t->shrink_room = RT_PEAK_SLACK;

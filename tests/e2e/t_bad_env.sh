@@ -34,6 +34,7 @@ while read -r var value; do
     RTPROF_INTERVAL) kept="keeping 0\$" ;;
     RTPROF_FLUSH) kept="keeping 1000\$" ;;
     RTPROF_SNAPSHOTS) kept="keeping 4096\$" ;;
+    RTPROF_UNWIND_CACHE) kept="keeping 1\$" ;;
     RTPROF_ON_ERROR) # the default aborts on a double free
       kept="keeping 'abort'\$"
       rc=$(exec 2> /dev/null; env RTPROF=1 RTPROF_OUT="$OUT/case$n.misuse.dump" "$var=$value" "$OUT/misuse" double_free > /dev/null; echo $?)
@@ -93,6 +94,8 @@ RTPROF_BREAK_SITE 12
 RTPROF_BREAK_SITE 0:3
 RTPROF_BREAK_SITE a:b
 RTPROF_OUT ''
+RTPROF_UNWIND_CACHE on
+RTPROF_UNWIND_CACHE 3
 CASES
 # An unwritable RTPROF_OUT: reported at start, and the program runs on.
 out=$(RTPROF=1 RTPROF_OUT=/nonexistent-dir/x.dump "$OUT/sites" 2> "$OUT/unwritable.err") || fail "program failed"

@@ -1,0 +1,79 @@
+/* Stacks that a cache of unwound stacks must tell apart (t_unwind_cache.sh):
+ * recursion at varying depths; one return address reached at one stack
+ * pointer through different callers; and alloca frames (rbp-based CFA)
+ * sized so the allocating call sees the same stack pointer while the frame
+ * above it moved, with the old return-address slot filled with the old
+ * return address. Built without sibling calls, so every call keeps its
+ * frame. Each call site is marked SITE:name. */
+#include <alloca.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NOINL __attribute__((noinline, noipa))
+
+static void *volatile sink;
+static volatile int marker;
+static uintptr_t old_ra; /* af's return address the first time (into mid, at af_a) */
+
+NOINL static void bottom(void) {
+  sink = malloc(24); /* SITE:bottom */
+  free(sink);
+}
+
+NOINL static int rec(int n) {
+  if (n == 0) {
+    bottom(); /* SITE:rec_bottom */
+    return 0;
+  }
+  return rec(n - 1) + 1; /* SITE:rec */
+}
+
+NOINL static void target(int k) {
+  sink = malloc(40 + (size_t)k); /* SITE:target */
+  free(sink);
+}
+
+NOINL static void caller_a(void) { target(1); /* SITE:caller_a */ }
+NOINL static void caller_b(void) { target(2); /* SITE:caller_b */ }
+
+NOINL static void leaf(void) {
+  sink = malloc(56); /* SITE:leaf */
+  free(sink);
+}
+
+/* `a` bytes of alloca, filled with the return address af had the first
+ * time: a cache that located return addresses by stack pointer alone
+ * would find it where it used to be. */
+NOINL static void af(size_t a) {
+  uintptr_t *p = alloca(a);
+  if (old_ra == 0) old_ra = (uintptr_t)__builtin_return_address(0);
+  for (size_t i = 0; i < a / sizeof *p; i++) p[i] = old_ra;
+  sink = p;
+  leaf(); /* SITE:af_leaf */
+}
+
+NOINL static void mid(size_t a, size_t b, int which) {
+  char *q = alloca(b);
+  memset(q, 0, b);
+  sink = q;
+  if (which == 0) {
+    af(a); /* SITE:af_a */
+    marker = 1;
+  } else {
+    af(a); /* SITE:af_b */
+    marker = 2;
+  }
+}
+
+int main(void) {
+  for (int round = 0; round < 20; round++) {
+    for (int n = 1; n <= 5; n++) rec((n * 3 + round) % 5 + 1); /* SITE:main_rec */
+    if (round % 2) caller_a(); /* SITE:main_a */
+    else caller_b(); /* SITE:main_b */
+    for (int w = 0; w < 2; w++) mid(w ? 128 : 64, w ? 64 : 128, w); /* SITE:main_mid */
+  }
+  printf("done\n");
+  return 0;
+}
