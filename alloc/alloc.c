@@ -885,7 +885,8 @@ RT_INLINE void free_now(rt_thread_t *t, void *p, uintptr_t ra) {
  * tag in cache, and the misses overlap. What stays exact:
  * - counts: a thread settles its ring before any new high-water (its own or
  *   a site's), before its own reads of the totals, at realloc and at exit;
- *   a dump takes every thread's ring over (threads.c, rt_defer_take_all);
+ *   the exit dump and the program's own stats and dump calls take every
+ *   other thread's ring over (threads.c, rt_defer_take_all);
  * - a second free of a block still in the ring is found there, settled, and
  *   reported as a double free; a bad pointer is reported with its own call
  *   site, up to RT_DEFER frees later. */

@@ -293,7 +293,7 @@ static void w_totals(rt_writer_t *w) {
   rt_totals_t t;
   rt_totals_read(&t);
   rt_alloc_stats_t st;
-  rt_alloc_stats(&st);
+  rt_stats_read(&st);
   w_str(w, RTPROF_REC_TOTALS);
   w_field(w, "allocs", t.allocs);
   w_field(w, "frees", t.frees);
@@ -607,7 +607,7 @@ int rt_dump_write(const char *path, const char *reason) {
     return -1;
   }
   bool flush = strcmp(reason, "flush") == 0;
-  rt_defer_take_all(); /* every thread's deferred frees, counted before they are read */
+  if (!flush) rt_defer_take_all(); /* deferred frees, counted before they are read */
   if (strcmp(reason, "exit") == 0) rt_snapshot_take(RT_SNAP_EXIT, NULL, rt_committed_now(NULL));
   pthread_mutex_lock(&rt_dump_lock);
   if (flush && __atomic_load_n(&rt_exiting, __ATOMIC_ACQUIRE)) {

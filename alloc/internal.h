@@ -271,6 +271,10 @@ void rt_publish_pending(rt_thread_t *t) RT_HIDDEN;
 extern bool rt_defer_on RT_HIDDEN;
 void rt_defer_init(void) RT_HIDDEN;
 void rt_defer_drain(rt_thread_t *t) RT_HIDDEN;
+/* A taken free counts in the taker's slots, so the owner's own high-water
+ * marks see it late (as for a block freed by another thread): only the
+ * program's stats calls and the dumps it asks for (exit, rtprof_dump, an
+ * error) take, never the sampler's periodic dumps. */
 void rt_defer_take_all(void) RT_HIDDEN;
 void rt_defer_fork_child(void) RT_HIDDEN;
 /* Live bytes (bytes - freed) and failures of a thread without state. */
@@ -490,5 +494,7 @@ void rt_phase_note_open_at_exit(void) RT_HIDDEN;
 /* ---- "bracket/accessors.c" ----------------------------------------------- */
 uint64_t rt_committed_now(uint64_t *peak) RT_HIDDEN; /* mimalloc + rt_mmap */
 uint64_t rt_now_ns(void) RT_HIDDEN;                  /* CLOCK_MONOTONIC */
+/* rt_alloc_stats without taking over other threads' deferred frees. */
+void rt_stats_read(rt_alloc_stats_t *s) RT_HIDDEN;
 
 #endif /* RTPROF_INTERNAL_H */

@@ -99,7 +99,7 @@ static void capture_locked(void) {
     x = rt_pk.best_phase;
     rt_pk.best_phase = rt_pk.cur_phase, rt_pk.cur_phase = x;
     rt_alloc_stats_t st;
-    rt_alloc_stats(&st);
+    rt_stats_read(&st);
     rt_pk.best = (rt_peak_t){
         .taken = true,
         .live_bytes = (uint64_t)total,

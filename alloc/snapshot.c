@@ -43,7 +43,7 @@ uint32_t rt_last_phase; /* innermost phase of the last phase event (relaxed) */
 
 static uint64_t rss_bytes(void) {
   rt_alloc_stats_t s;
-  rt_alloc_stats(&s);
+  rt_stats_read(&s);
   return s.rss_bytes;
 }
 

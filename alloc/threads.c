@@ -333,7 +333,9 @@ static void thread_exit(void *arg) {
 /* ---- deferred frees of other threads ---------------------------------------
  * A thread's deferred frees (alloc.c) are its own until it frees again; one
  * that went idle would hold them forever, and a dump would count them as
- * live. A dump therefore takes them over. The owner marks its ring section
+ * live. The exit dump, rtprof_dump(), an error's dump and the stats calls
+ * therefore take them over (the sampler's periodic dumps do not: see
+ * internal.h). The owner marks its ring section
  * with plain stores (deferring = 1, then a look at defer_stop); the taker
  * sets defer_stop and issues membarrier(), which puts a full barrier on every
  * CPU running this process, so afterwards either the owner is seen inside

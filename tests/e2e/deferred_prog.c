@@ -3,6 +3,8 @@
  * run (argv[1]), for t_deferred.sh:
  *   idle     a thread frees 64 blocks, then sleeps until the process exits:
  *            the exit dump must count every free (none left as a leak);
+ *   sleep    one thread frees 3 of 4 blocks, sleeps through periodic dumps,
+ *            allocates 3 again: the site's peak stays 4 blocks;
  *   fork     the same thread asleep while main forks: the child's dump too;
  *   double   a block freed twice while its first free still waits;
  *   realloc  a realloc of a block whose free still waits;
@@ -34,6 +36,10 @@ static void *idle_thread(void *arg) {
   return NULL;
 }
 
+static __attribute__((noinline)) void *hundred(void) {
+  return rt_alloc(100); /* SITE:sleep_alloc */
+}
+
 static void start_idle_thread(void) {
   pthread_t th;
   pthread_create(&th, NULL, idle_thread, NULL);
@@ -59,6 +65,13 @@ int main(int argc, char **argv) {
     waitpid(pid, &status, 0);
     printf("parent %d\n", (int)getpid());
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  } else if (strcmp(what, "sleep") == 0) {
+    void *b[7];
+    for (int i = 0; i < 4; i++) b[i] = hundred();
+    for (int i = 0; i < 3; i++) rt_free(b[i]); /* they wait: b[3] was allocated last */
+    usleep(300 * 1000);
+    for (int i = 4; i < 7; i++) b[i] = hundred();
+    for (int i = 3; i < 7; i++) rt_free(b[i]);
   } else if (strcmp(what, "double") == 0) {
     char *p = rt_alloc(40); /* SITE:double_alloc */
     char *q = rt_alloc(50);
