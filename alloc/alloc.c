@@ -140,6 +140,7 @@ static void init_profiler(void) {
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   atexit(exit_dump);
   rt_skip_init();
+  rt_capture_init();
 }
 
 /* What start-up allocates (pthread_atfork, atexit, dlsym) is rtprof's own. */

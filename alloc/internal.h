@@ -323,6 +323,7 @@ uint64_t rt_registry_threads(void) RT_HIDDEN; /* registered thread states */
  * t->in_profiler raised: it unwinds through t's cache of stacks. */
 uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *frames, uint32_t first,
                          uint32_t depth) RT_HIDDEN;
+void rt_capture_init(void) RT_HIDDEN; /* at start-up */
 
 /* ---- "skip.c": which function an address belongs to ----------------------- */
 #define RT_ADDR_SKIP 1u   /* (a return address) inside a function RTPROF_SKIP matches */
