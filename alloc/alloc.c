@@ -433,12 +433,15 @@ static inline void rt_tsan_acquire(const void *p) { (void)p; }
 static inline void rt_tsan_release(const void *p) { (void)p; }
 #endif
 
+/* The pair id of (this thread's phase, site), through a small per-thread
+ * cache: a phase allocates from several sites in turn. */
 RT_INLINE uint32_t pair_of(rt_thread_t *t, uint32_t site) {
   uint32_t phase = t->phase;
   if (rt_likely(phase == 0)) return 0;
-  if (t->last_pair_phase == phase && t->last_pair_site == site) return t->last_pair;
+  rt_pair_entry_t *e = &t->pair_cache[(site ^ phase * 5) & (RT_PAIR_CACHE - 1)];
+  if (e->phase == phase && e->site == site) return e->pair;
   uint32_t pair = rt_pair_intern(phase, site);
-  t->last_pair_phase = phase, t->last_pair_site = site, t->last_pair = pair;
+  *e = (rt_pair_entry_t){phase, site, pair};
   return pair;
 }
 
@@ -858,6 +861,24 @@ static RT_COLD void publish_then_free(rt_thread_t *t, void *block, uint32_t site
   mi_free(block);
 }
 
+/* A block with RT_TAG_DETOUR whose tag is in cache (free_now's callers
+ * checked that its 16 bytes can be read): a phase pair's block, or one of
+ * a site past the flat slots, counted without the general path's pointer
+ * checks. Anything else, and any doubt, goes to rt_profiled_free. */
+static RT_NOINLINE void free_detour(rt_thread_t *t, void *p, uintptr_t ra) {
+  rt_tag_t *tag = (rt_tag_t *)p - 1;
+  uint64_t size_pair = tag->size_pair;
+  uint32_t site = tag->site, pair = (uint32_t)(size_pair & ((1u << RT_PAIR_BITS) - 1));
+  size_t size = size_pair >> RT_PAIR_BITS;
+  if (t->is_sentinel || ((uintptr_t)p & 15) != 0 || site > rt_options.sites || size >= RT_BIG_BLOCK ||
+      pair >= rt_options.phases + rt_options.pairs || tag->check != tag_check_detour(tag, size_pair, site))
+    return rt_profiled_free(p, ra); /* a bad pointer, rtprof's own block, a big one, a sentinel */
+  rt_store_release(&tag->check, RT_TAG_FREED);
+  rt_tsan_release(tag);
+  count_free(t, site, pair, size);
+  mi_free(tag);
+}
+
 /* The free of a block whose tag is in cache (or on its way): checked,
  * counted, handed to mimalloc. Anything unusual goes to the general path. */
 RT_INLINE void free_now(rt_thread_t *t, void *p, uintptr_t ra) {
@@ -865,7 +886,7 @@ RT_INLINE void free_now(rt_thread_t *t, void *p, uintptr_t ra) {
   uint64_t size_pair = tag->size_pair;
   uint32_t site = tag->site;
   if (rt_unlikely(tag->check != tag_check(tag, size_pair, site)))
-    return rt_profiled_free(p, ra); /* a bad pointer, or a block with RT_TAG_DETOUR */
+    return free_detour(t, p, ra); /* a block with RT_TAG_DETOUR, or a bad pointer */
   rt_store_release(&tag->check, RT_TAG_FREED);
   rt_tsan_release(tag);
   size_t size = size_pair >> RT_PAIR_BITS;
@@ -1037,6 +1058,7 @@ static inline bool bad_alignment(size_t align) { return align == 0 || (align & (
 
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
+  if (rt_mode == RT_MODE_ON) return alloc_from(size, AT(site)); /* a cached site takes the fast path */
   return rt_profiled_alloc(size, 0, false, AT(site));
 }
 

@@ -199,6 +199,11 @@ typedef struct rt_site_entry_s {
   uint64_t unused;            /* 32 bytes an entry: its index is one shift */
 } rt_site_entry_t;
 
+typedef struct rt_pair_entry_s {
+  uint32_t phase, site, pair;
+} rt_pair_entry_t;
+#define RT_PAIR_CACHE 64
+
 typedef struct rt_thread_s rt_thread_t;
 struct rt_thread_s {
   /* Written only by the owning thread; read by others with relaxed loads.
@@ -232,7 +237,7 @@ struct rt_thread_s {
   uint32_t phase_depth;       /* open phases, including unrecorded ones */
   int in_profiler;            /* recursion guard: > 0 inside our own code */
   rt_site_entry_t site_cache[RT_SITE_CACHE]; /* direct-mapped, depth 1 only */
-  uint32_t last_pair_phase, last_pair_site, last_pair; /* same for pairs */
+  rt_pair_entry_t pair_cache[RT_PAIR_CACHE]; /* (phase, site) -> pair id, direct-mapped */
   uint32_t scope_depth;       /* pushes not yet popped, including unrecorded ones */
   uint32_t scope[RT_SCOPE_STACK];
   rt_phase_frame_t phase_stack[RT_PHASE_STACK];
