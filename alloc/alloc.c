@@ -865,7 +865,8 @@ static RT_COLD void publish_then_free(rt_thread_t *t, void *block, uint32_t site
  * checked that its 16 bytes can be read): a phase pair's block, or one of
  * a site past the flat slots, counted without the general path's pointer
  * checks. Anything else, and any doubt, goes to rt_profiled_free. */
-static RT_NOINLINE void free_detour(rt_thread_t *t, void *p, uintptr_t ra) {
+static RT_NOINLINE void free_detour(void *p, uintptr_t ra) {
+  rt_thread_t *t = rt_self; /* not passed: the fast path's registers stay as they were */
   rt_tag_t *tag = (rt_tag_t *)p - 1;
   uint64_t size_pair = tag->size_pair;
   uint32_t site = tag->site, pair = (uint32_t)(size_pair & ((1u << RT_PAIR_BITS) - 1));
@@ -886,7 +887,7 @@ RT_INLINE void free_now(rt_thread_t *t, void *p, uintptr_t ra) {
   uint64_t size_pair = tag->size_pair;
   uint32_t site = tag->site;
   if (rt_unlikely(tag->check != tag_check(tag, size_pair, site)))
-    return free_detour(t, p, ra); /* a block with RT_TAG_DETOUR, or a bad pointer */
+    return free_detour(p, ra); /* a block with RT_TAG_DETOUR, or a bad pointer */
   rt_store_release(&tag->check, RT_TAG_FREED);
   rt_tsan_release(tag);
   size_t size = size_pair >> RT_PAIR_BITS;

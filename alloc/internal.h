@@ -237,7 +237,7 @@ struct rt_thread_s {
   uint32_t phase_depth;       /* open phases, including unrecorded ones */
   int in_profiler;            /* recursion guard: > 0 inside our own code */
   rt_site_entry_t site_cache[RT_SITE_CACHE]; /* direct-mapped, depth 1 only */
-  rt_pair_entry_t pair_cache[RT_PAIR_CACHE]; /* (phase, site) -> pair id, direct-mapped */
+  uint32_t unused_pair[3];    /* keeps the fields below where the fast paths found them */
   uint32_t scope_depth;       /* pushes not yet popped, including unrecorded ones */
   uint32_t scope[RT_SCOPE_STACK];
   rt_phase_frame_t phase_stack[RT_PHASE_STACK];
@@ -247,6 +247,7 @@ struct rt_thread_s {
   rt_slot_t **pair_dir;       /* but the first site chunks are `flat` */
   void *unwind_cache;         /* capture.c's stacks, kept when the state is recycled */
   rt_slot_t flat[RT_FLAT_SLOTS]; /* sites 0..RT_FLAT_SLOTS-1, indexed directly */
+  rt_pair_entry_t pair_cache[RT_PAIR_CACHE]; /* (phase, site) -> pair id, direct-mapped */
 };
 _Static_assert(RT_FLAT_SLOTS % RT_CHUNK_SLOTS == 0, "flat slots are whole chunks");
 
