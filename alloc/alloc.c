@@ -1057,9 +1057,13 @@ static inline bool bad_alignment(size_t align) { return align == 0 || (align & (
 /* An explicit site may be a function's entry address (RT_RA_AT). */
 #define AT(site) ((uintptr_t)(site) | RT_RA_AT)
 
+/* rt_alloc_at with profiling on: a cached site takes the fast path. Out of
+ * line, so rt_alloc_at's off path keeps no frame. */
+static RT_NOINLINE void *alloc_at_on(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
+
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
-  if (rt_mode == RT_MODE_ON) return alloc_from(size, AT(site)); /* a cached site takes the fast path */
+  if (rt_mode == RT_MODE_ON) return alloc_at_on(size, AT(site));
   return rt_profiled_alloc(size, 0, false, AT(site));
 }
 

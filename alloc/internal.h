@@ -237,7 +237,6 @@ struct rt_thread_s {
   uint32_t phase_depth;       /* open phases, including unrecorded ones */
   int in_profiler;            /* recursion guard: > 0 inside our own code */
   rt_site_entry_t site_cache[RT_SITE_CACHE]; /* direct-mapped, depth 1 only */
-  uint32_t unused_pair[3];    /* keeps the fields below where the fast paths found them */
   uint32_t scope_depth;       /* pushes not yet popped, including unrecorded ones */
   uint32_t scope[RT_SCOPE_STACK];
   rt_phase_frame_t phase_stack[RT_PHASE_STACK];
