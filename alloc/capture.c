@@ -299,7 +299,7 @@ static int backtrace_from(uintptr_t ra, int want, uintptr_t *raw) {
 /* RTPROF_UNWIND_CACHE=2: every stack the cache gives, and every stack it
  * records, is compared with libunwind's own backtrace; a difference aborts.
  * The counts are reported at exit, so a test can see the cache was used. */
-static uint64_t rt_uc_checked[2]; /* hits, recorded misses (atomic) */
+static uint64_t rt_uc_checked[3]; /* hits, recorded misses, misses while recording paused (atomic) */
 
 static void check_same(const uintptr_t *raw, int n, uintptr_t ra, int want, const char *what) {
   uintptr_t ref[RT_RAW_MAX];
@@ -317,9 +317,11 @@ static void check_same(const uintptr_t *raw, int n, uintptr_t ra, int want, cons
 
 static void __attribute__((destructor)) check_report(void) {
   if (rt_options.unwind_cache == RT_UNWIND_CHECK && rt_options.profiling && rt_options.depth > 1)
-    rt_warn("RTPROF_UNWIND_CACHE=2: %llu cached and %llu recorded stacks, each equal to libunwind's backtrace",
+    rt_warn("RTPROF_UNWIND_CACHE=2: %llu cached and %llu recorded stacks, each equal to libunwind's backtrace; "
+            "%llu taken from it while recording paused",
             (unsigned long long)rt_load_relaxed(&rt_uc_checked[0]),
-            (unsigned long long)rt_load_relaxed(&rt_uc_checked[1]));
+            (unsigned long long)rt_load_relaxed(&rt_uc_checked[1]),
+            (unsigned long long)rt_load_relaxed(&rt_uc_checked[2]));
 }
 
 RT_NOINLINE uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *frames, uint32_t first,
@@ -363,6 +365,7 @@ RT_NOINLINE uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *fr
   if (e != NULL) {
     c->hits++;
   } else if (c->off_left > 0) {
+    if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK)) rt_add_relaxed(&rt_uc_checked[2], 1);
     n = backtrace_from(ra, want, raw);
     if (n > 0) frames_from(raw, n, ra, flags, walk, out, want_frames);
     return rt_site_intern(frames, depth);

@@ -8,7 +8,11 @@
 #    libunwind's own backtrace (aborting on a difference) in that program,
 #    Debian's lua5.4, python3 and sqlite3, and the cache was used;
 #  - sqlite3 and python3 write the same sites with the same counts with the
-#    cache on and off.
+#    cache on and off;
+#  - so does comptime-clone, whose recursive-descent parser reaches one
+#    return address at many stack depths: recording pauses there (the
+#    checked run counts misses taken from libunwind while it paused), and
+#    those stacks must be exact too.
 . "$(dirname "$0")/common.sh"
 src=$TOP/tests/e2e/unwind_prog.c
 PRELOAD=$LIB/librtprof-preload.so
@@ -74,6 +78,15 @@ if [ -x /usr/bin/python3 ]; then
   checked "$OUT/py.2.err" python3
   ran=$((ran + 1))
 fi
+$CC $CFLAGS "$TOP/examples/comptime-clone/comptime.c" -o "$OUT/comptime" -L"$LIB" -Wl,-rpath,"$LIB" -lrtprof
+for mode in 0 1 2; do
+  env RTPROF=1 RTPROF_DEPTH=16 RTPROF_UNWIND_CACHE=$mode RTPROF_OUT="$OUT/ct.$mode.dump" "$OUT/comptime" --quiet \
+    --size 2 --evals 8 > /dev/null 2> "$OUT/ct.$mode.err" || fail "comptime, RTPROF_UNWIND_CACHE=$mode: $(cat "$OUT/ct.$mode.err")"
+done
+checked "$OUT/ct.2.err" comptime
+grep -q "; [1-9][0-9]* taken from it while recording paused" "$OUT/ct.2.err" \
+  || fail "comptime: recording never paused: $(cat "$OUT/ct.2.err")"
+ran=$((ran + 1))
 if [ -x /usr/bin/sqlite3 ]; then
   for mode in 0 1 2; do
     run16 RTPROF_UNWIND_CACHE=$mode RTPROF_OUT="$OUT/sq.$mode.dump" /usr/bin/sqlite3 "${SQL[@]}" \
@@ -99,7 +112,7 @@ sites() {
                      } }
                    print out }' "$1" | sort
 }
-for p in py sq; do
+for p in py sq ct; do
   [ -e "$OUT/$p.0.dump" ] || continue
   sites "$OUT/$p.0.dump" > "$OUT/$p.0.sites"
   sites "$OUT/$p.1.dump" > "$OUT/$p.1.sites"
