@@ -357,7 +357,7 @@ RT_INLINE void count_free(rt_thread_t *t, uint32_t site, uint32_t pair, size_t s
 /* The general path: any depth, named sites (RT_RA_SITE), rt_*_at sites
  * (RT_RA_AT), wrappers to walk past. */
 static RT_NOINLINE uint32_t site_slow(rt_thread_t *t, uintptr_t ra) {
-  uintptr_t frames[RT_MAX_DEPTH] = {0};
+  uintptr_t frames[RT_MAX_DEPTH]; /* rt_capture_site fills frames[first, depth) */
   uint32_t depth = rt_options.depth, first = 0;
   if (ra & RT_RA_SITE) {
     uint32_t s = (uint32_t)ra;
@@ -376,9 +376,9 @@ static RT_NOINLINE uint32_t site_slow(rt_thread_t *t, uintptr_t ra) {
     uint32_t site = rt_capture_site(t, ra, frames, first, depth);
     t->in_profiler--;
     return site;
-  } else {
-    frames[first] = ra & ~RT_RA_AT;
   }
+  memset(frames + first, 0, (depth - first) * sizeof *frames);
+  frames[first] = ra & ~RT_RA_AT;
   return rt_site_intern(frames, depth);
 }
 

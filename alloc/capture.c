@@ -37,25 +37,29 @@
  * symbol (a stripped static function, such as sqlite3's sqlite3MemMalloc)
  * and a matching frame calls it further out: what a wrapper calls to
  * allocate is the wrapper's own business. The walk stops at the first named
- * frame that does not match. */
-static int wrapper_end(const uintptr_t *buf, int i, int n) {
-  int first = i;
-  for (int j = i; j < n; j++) {
+ * frame that does not match; *seen is how many frames it looked at. */
+static int wrapper_end(const uintptr_t *buf, int i, int n, int *seen) {
+  int first = i, j = i;
+  for (; j < n; j++) {
     uint32_t f = rt_addr_flags(buf[j]);
     if (f & RT_ADDR_SKIP) first = j + 1;
     else if (!(f & RT_ADDR_UNNAMED)) break;
   }
+  *seen = j < n ? j + 1 : n;
   return first < n ? first : i; /* only wrappers in sight: keep the innermost */
 }
 
-/* frames[0, depth) from the raw stack raw[0, n), raw[0] == ra. */
-static void frames_from(const uintptr_t *raw, int n, uintptr_t ra, uint32_t flags, bool walk,
-                        uintptr_t *frames, uint32_t depth) {
-  int first = walk ? wrapper_end(raw, 0, n) : 0;
+/* frames[0, depth) from the raw stack raw[0, n), raw[0] == ra. Returns how
+ * many raw frames decided them: those and no others. */
+static int frames_from(const uintptr_t *raw, int n, uintptr_t ra, uint32_t flags, bool walk,
+                       uintptr_t *frames, uint32_t depth) {
+  int seen = 0, first = walk ? wrapper_end(raw, 0, n, &seen) : 0;
   /* An unnamed return address is settled by its first stack, so later
    * allocations there need no walk unless it is inside a wrapper. */
   if (flags & RT_ADDR_UNNAMED) rt_addr_decide(ra, first > 0);
-  for (uint32_t k = 0; k < depth && first + (int)k < n; k++) frames[k] = raw[first + k];
+  uint32_t k = 0;
+  for (; k < depth && first + (int)k < n; k++) frames[k] = raw[first + k];
+  return first + (int)k > seen ? first + (int)k : seen;
 }
 
 /* ---- the per-thread cache of unwound stacks ------------------------------ */
@@ -84,6 +88,16 @@ typedef struct rt_uc_entry_s {
   bool ended;                 /* the stack ended after nraw frames */
   uint16_t nraw, nslots;
   uint32_t site;              /* interned for `out`; 0: not yet */
+  /* What `site` was worked out from, for a hit that returns it directly:
+   * the capture's ra (RT_RA_AT included), its name prefix (first frame
+   * when `named`), the address flags' epoch, and how many slots determine
+   * the raw frames it took (fewer than nslots when wrappers were walked
+   * past: the frames beyond the site's do not matter). */
+  uintptr_t site_ra, site_prefix;
+  uint32_t site_epoch;
+  uint16_t site_slots;
+  bool site_named;
+  uint16_t upto[RT_RAW_MAX];  /* slots read before raw[k] was known: they determine raw[0, k] */
   uint32_t off[2 * RT_RAW_MAX]; /* slot addresses - sp */
   uintptr_t val[2 * RT_RAW_MAX];
   uintptr_t raw[RT_RAW_MAX];  /* return addresses from ra outwards */
@@ -101,12 +115,22 @@ typedef struct rt_uc_entry_s {
 #define RT_UC_WINDOW 65536 /* captures per window */
 #define RT_UC_PAYBACK 32   /* reuses a recorded stack must bring, on average */
 
+/* Within the windows that record, a stack is recorded the second time it
+ * is met, not the first: a miss first takes unw_backtrace (its own
+ * per-thread cache of frame rules makes it ~30 times cheaper than the
+ * cursor), and notes the stack's fingerprint here; only a stack that comes
+ * back pays for the recording. Python meets most of its ~80,000 missed
+ * stacks once. A fingerprint overwritten or shared costs time, never a
+ * wrong frame. */
+#define RT_UC_SEEN 4096 /* fingerprints of stacks met once, per thread */
+
 typedef struct rt_ucache_s {
   uint32_t window, hits, records; /* this window's captures, reuses, recordings */
   uint32_t off_left, off_span; /* windows left without recording; the next pause's length */
   uint32_t npaths;
   rt_uc_path_t paths[RT_UC_PATHS];
   uint8_t victim[RT_UC_SETS]; /* the way a miss replaces next */
+  uint32_t seen[RT_UC_SEEN];  /* fingerprints of stacks met once and not recorded */
   rt_uc_entry_t e[RT_UC_SETS][RT_UC_WAYS];
 } rt_ucache_t;
 
@@ -134,12 +158,15 @@ static const rt_uc_path_t *path_find(const rt_ucache_t *c, uintptr_t S, uintptr_
   return NULL;
 }
 
-/* The entry for this stack, if every slot it read still holds its value. */
+/* The entry for this stack, if every slot it read still holds its value;
+ * *sp_out is the program's stack pointer at the call (0: not known yet). */
 static rt_uc_entry_t *cache_lookup(rt_ucache_t *c, uintptr_t S, uintptr_t rbp_reg, uintptr_t ra,
-                                   int want, int *n) {
+                                   int want, int *n, uintptr_t *sp_out) {
   const rt_uc_path_t *path = path_find(c, S, ra);
+  *sp_out = 0;
   if (path == NULL) return NULL;
   uintptr_t sp = S + (uintptr_t)path->sp_off;
+  *sp_out = sp;
   uintptr_t rbp = path->rbp_in_reg ? rbp_reg : load_word(S + (uintptr_t)path->rbp_off);
   rt_uc_entry_t *set = c->e[set_index(ra, sp)];
   for (int w = 0; w < RT_UC_WAYS; w++) {
@@ -204,6 +231,7 @@ static RT_NOINLINE bool unwind_record(rt_ucache_t *c, uintptr_t S, uintptr_t ra,
   bool rbp_checked = false;      /* its value is among the slots already */
   int k = 0;
   for (;;) {
+    e.upto[k] = e.nslots;
     raw[k++] = ip;
     if (k == want) break;
     unw_word_t sp_i = sp, rbp_i = rbp;
@@ -274,7 +302,7 @@ static RT_NOINLINE bool unwind_record(rt_ucache_t *c, uintptr_t S, uintptr_t ra,
  * Debian's 1.6.2 is not, and keeps the global cache (hence the pauses in
  * recording below). */
 void rt_capture_init(void) {
-  if (rt_options.depth > 1) unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+  if (rt_options.depth > 1) unw_set_caching_policy(unw_local_addr_space, getenv("XX_NONE") ? UNW_CACHE_NONE : UNW_CACHE_PER_THREAD);
 }
 
 static rt_ucache_t *cache_of(rt_thread_t *t) {
@@ -299,7 +327,7 @@ static int backtrace_from(uintptr_t ra, int want, uintptr_t *raw) {
 /* RTPROF_UNWIND_CACHE=2: every stack the cache gives, and every stack it
  * records, is compared with libunwind's own backtrace; a difference aborts.
  * The counts are reported at exit, so a test can see the cache was used. */
-static uint64_t rt_uc_checked[3]; /* hits, recorded misses, misses while recording paused (atomic) */
+static uint64_t rt_uc_checked[4]; /* hits, recorded misses, misses met once, misses while paused (atomic) */
 
 static void check_same(const uintptr_t *raw, int n, uintptr_t ra, int want, const char *what) {
   uintptr_t ref[RT_RAW_MAX];
@@ -318,16 +346,115 @@ static void check_same(const uintptr_t *raw, int n, uintptr_t ra, int want, cons
 static void __attribute__((destructor)) check_report(void) {
   if (rt_options.unwind_cache == RT_UNWIND_CHECK && rt_options.profiling && rt_options.depth > 1)
     rt_warn("RTPROF_UNWIND_CACHE=2: %llu cached and %llu recorded stacks, each equal to libunwind's backtrace; "
-            "%llu taken from it while recording paused",
+            "%llu met once and %llu while recording paused taken from it",
             (unsigned long long)rt_load_relaxed(&rt_uc_checked[0]),
             (unsigned long long)rt_load_relaxed(&rt_uc_checked[1]),
-            (unsigned long long)rt_load_relaxed(&rt_uc_checked[2]));
+            (unsigned long long)rt_load_relaxed(&rt_uc_checked[2]),
+            (unsigned long long)rt_load_relaxed(&rt_uc_checked[3]));
+}
+
+/* Whether the stack raw[0, n), reached from `ra` at `sp`, is met for the
+ * first time (as far as the fingerprints tell); it is noted if so. */
+static bool first_sighting(rt_ucache_t *c, uintptr_t ra, uintptr_t sp, const uintptr_t *raw, int n) {
+  if (sp == 0) return false; /* our own frames' chain is not known yet: recording learns it */
+  uint64_t h = (ra ^ sp * 0x9e3779b97f4a7c15ULL) + (uint64_t)n;
+  for (int i = 0; i < n; i++) h = (h ^ raw[i]) * 0xff51afd7ed558ccdULL;
+  h ^= h >> 29;
+  uint32_t fp = (uint32_t)(h >> 32) | 1, *slot = &c->seen[h & (RT_UC_SEEN - 1)];
+  if (*slot == fp) {
+    *slot = 0; /* recorded now: from here on the cache has it */
+    return false;
+  }
+  *slot = fp;
+  return true;
+}
+
+/* A window of captures ends every RT_UC_WINDOW: did its recording pay? */
+static void window_tick(rt_ucache_t *c) {
+  if (++c->window != RT_UC_WINDOW) return;
+  if (c->off_left > 0) {
+    c->off_left--;
+  } else if (c->records > 16 && c->hits < RT_UC_PAYBACK * c->records) {
+    c->off_span = c->off_span == 0 ? 1 : c->off_span < 64 ? 2 * c->off_span : 64;
+    c->off_left = c->off_span;
+  } else {
+    c->off_span = 0;
+  }
+  c->window = c->hits = c->records = 0;
+}
+
+/* The common case, before anything is worked out: a stack this thread
+ * reached before, whose site is cached and still holds (same ra, prefix
+ * and address flags, and every slot its frames came from unchanged).
+ * Returns the site, or 0. */
+RT_INLINE uint32_t cached_site(rt_ucache_t *c, uintptr_t S, uintptr_t site_ra, bool named,
+                                      uintptr_t prefix, rt_uc_entry_t **found) {
+  uintptr_t ra = site_ra & ~RT_RA_AT;
+  const rt_uc_path_t *path = path_find(c, S, ra);
+  if (path == NULL) return 0;
+  uintptr_t sp = S + (uintptr_t)path->sp_off;
+  uint32_t epoch = rt_load_relaxed(&rt_addr_epoch);
+  rt_uc_entry_t *set = c->e[set_index(ra, sp)];
+  for (int w = 0; w < RT_UC_WAYS; w++) {
+    rt_uc_entry_t *e = &set[w];
+    if (e->ra != ra || e->sp != sp || e->site == 0 || e->site_ra != site_ra || e->site_epoch != epoch ||
+        e->site_named != named || e->site_prefix != prefix)
+      continue;
+    if (e->need_rbp && e->rbp != (path->rbp_in_reg ? rbp_now() : load_word(S + (uintptr_t)path->rbp_off)))
+      continue;
+    uint32_t s = 0;
+    while (s < e->site_slots && load_word(sp + e->off[s]) == e->val[s]) s++;
+    if (s < e->site_slots) continue;
+    *found = e;
+    return e->site;
+  }
+  return 0;
+}
+
+/* RTPROF_UNWIND_CACHE=2: the frames a cached site stands for, against the
+ * frames the uncached path works out now. */
+static void check_site(const rt_uc_entry_t *e, uintptr_t ra, const uintptr_t *frames, uint32_t first,
+                       uint32_t depth) {
+  uintptr_t ref[RT_MAX_DEPTH];
+  memcpy(ref, frames, first * sizeof *ref);
+  memset(ref + first, 0, (depth - first) * sizeof *ref);
+  uint32_t flags = rt_skip_active ? rt_addr_flags(ra) : 0;
+  bool walk = rt_skip_active && (flags & (RT_ADDR_SKIP | RT_ADDR_UNNAMED));
+  int want = (int)(depth - first) + (walk ? RT_SKIP_FRAMES : 0);
+  uintptr_t raw[RT_RAW_MAX];
+  int n = backtrace_from(ra, want, raw);
+  if (n > 0) frames_from(raw, n, ra, flags, walk, ref + first, depth - first);
+  uint32_t i = 0;
+  while (i < depth && ref[i] == e->out[i]) i++;
+  if (i < depth) {
+    rt_warn("RTPROF_UNWIND_CACHE=2: a cached site's frame %u differs from libunwind's backtrace "
+            "(%lx cached, %lx in the backtrace)", i, (unsigned long)e->out[i], (unsigned long)ref[i]);
+    abort();
+  }
+  rt_add_relaxed(&rt_uc_checked[0], 1);
 }
 
 RT_NOINLINE uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *frames, uint32_t first,
                                      uint32_t depth) {
   uint32_t want_frames = depth - first;
   uintptr_t *out = frames + first;
+  uintptr_t site_ra = ra, prefix = first > 0 ? frames[0] : 0;
+  rt_ucache_t *c = t != NULL ? cache_of(t) : NULL;
+  uintptr_t S = (uintptr_t)__builtin_dwarf_cfa();
+  if (c != NULL) {
+    rt_uc_entry_t *hit = NULL;
+    uint32_t site = cached_site(c, S, site_ra, first > 0, prefix, &hit);
+    if (site != 0) {
+      if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK)) check_site(hit, ra & ~RT_RA_AT, frames, first, depth);
+      window_tick(c);
+      c->hits++;
+      return site;
+    }
+  }
+  /* Read before the flags the frames are worked out from (rt_addr_decide
+   * stores the flag, then bumps it): a site cached under it is never newer
+   * than its flags. */
+  uint32_t epoch = rt_load_relaxed(&rt_addr_epoch);
   memset(out, 0, want_frames * sizeof *out);
   bool at = (ra & RT_RA_AT) != 0;
   ra &= ~RT_RA_AT;
@@ -341,56 +468,47 @@ RT_NOINLINE uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *fr
   if (want_frames == 1 && !walk) return rt_site_intern(frames, depth);
   int want = (int)want_frames + (walk ? RT_SKIP_FRAMES : 0), n = 0;
   uintptr_t raw[RT_RAW_MAX];
-  rt_ucache_t *c = t != NULL ? cache_of(t) : NULL;
   if (c == NULL) {
     n = backtrace_from(ra, want, raw);
     if (n > 0) frames_from(raw, n, ra, flags, walk, out, want_frames);
     return rt_site_intern(frames, depth);
   }
-  uintptr_t S = (uintptr_t)__builtin_dwarf_cfa();
-  rt_uc_entry_t *e = cache_lookup(c, S, rbp_now(), ra, want, &n);
+  uintptr_t sp = 0;
+  rt_uc_entry_t *e = cache_lookup(c, S, rbp_now(), ra, want, &n, &sp);
   if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK) && e != NULL)
     check_same(e->raw, n, ra, want, "cached");
-  if (++c->window == RT_UC_WINDOW) { /* a window ends: did its recording pay? */
-    if (c->off_left > 0) {
-      c->off_left--;
-    } else if (c->records > 16 && c->hits < RT_UC_PAYBACK * c->records) {
-      c->off_span = c->off_span == 0 ? 1 : c->off_span < 64 ? 2 * c->off_span : 64;
-      c->off_left = c->off_span;
-    } else {
-      c->off_span = 0;
-    }
-    c->window = c->hits = c->records = 0;
-  }
+  window_tick(c);
   if (e != NULL) {
     c->hits++;
-  } else if (c->off_left > 0) {
-    if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK)) rt_add_relaxed(&rt_uc_checked[2], 1);
-    n = backtrace_from(ra, want, raw);
-    if (n > 0) frames_from(raw, n, ra, flags, walk, out, want_frames);
-    return rt_site_intern(frames, depth);
   } else {
+    n = backtrace_from(ra, want, raw);
+    bool paused = c->off_left > 0;
+    if (paused || first_sighting(c, ra, sp, raw, n)) { /* not recorded */
+      if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK)) rt_add_relaxed(&rt_uc_checked[2 + paused], 1);
+      if (n > 0) frames_from(raw, n, ra, flags, walk, out, want_frames);
+      return rt_site_intern(frames, depth);
+    }
     c->records++;
   }
+  int needed;
   if (e == NULL) {
     if (!unwind_record(c, S, ra, want, raw, &n, &e)) return rt_site_intern(frames, depth);
     if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK)) check_same(raw, n, ra, want, "recorded");
-    frames_from(raw, n, ra, flags, walk, out, want_frames);
-  } else if (!walk && !(flags & RT_ADDR_UNNAMED)) {
-    memcpy(out, e->raw, (n < (int)want_frames ? (size_t)n : want_frames) * sizeof *out);
+    needed = frames_from(raw, n, ra, flags, walk, out, want_frames);
   } else {
-    frames_from(e->raw, n, ra, flags, walk, out, want_frames);
+    needed = frames_from(e->raw, n, ra, flags, walk, out, want_frames);
   }
-  if (e != NULL && e->site != 0) {
-    uint32_t i = 0;
+  uint32_t site;
+  uint32_t i = 0;
+  if (e != NULL && e->site != 0)
     while (i < depth && e->out[i] == frames[i]) i++;
-    if (i == depth) return e->site;
-  }
-  uint32_t site = rt_site_intern(frames, depth);
+  if (e != NULL && e->site != 0 && i == depth) site = e->site;
+  else site = rt_site_intern(frames, depth);
   if (e != NULL && site != 0) { /* not the overflow id: rt_site_intern counts each drop */
     memcpy(e->out, frames, depth * sizeof *frames);
     e->site = site;
+    e->site_ra = site_ra, e->site_prefix = prefix, e->site_named = first > 0, e->site_epoch = epoch;
+    e->site_slots = needed >= e->nraw ? e->nslots : e->upto[needed - 1];
   }
   return site;
 }
-

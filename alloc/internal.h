@@ -340,6 +340,9 @@ void rt_skip_init(void) RT_HIDDEN;    /* reads RTPROF_SKIP; at start, may alloca
 uint32_t rt_addr_flags(uintptr_t addr) RT_HIDDEN; /* RT_ADDR_*, resolved once per address */
 /* Settles an RT_ADDR_UNNAMED address: a wrapper's inside (SKIP) or not. */
 void rt_addr_decide(uintptr_t addr, bool skip) RT_HIDDEN;
+/* Changes with every flag rt_addr_decide changes: a site worked out from
+ * flags read under one epoch holds while the epoch does. */
+extern uint32_t rt_addr_epoch RT_HIDDEN;
 void rt_skip_fork(rt_fork_stage_t stage) RT_HIDDEN;
 
 /* ---- "ere.c": POSIX extended regexes matched without allocating ---------- */

@@ -67,6 +67,7 @@ static struct {
 } rt_sk = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 bool rt_skip_active; /* read on the capture path; written once at start */
+uint32_t rt_addr_epoch; /* bumped whenever an address's flags change (atomic) */
 
 /* RTPROF_SKIP: unset, the built-in list; empty, nothing; +REGEX, the list
  * and REGEX; REGEX, REGEX alone. */
@@ -336,7 +337,11 @@ void rt_addr_decide(uintptr_t addr, bool skip) {
     if (keys[i] == 0) break;
     if (keys[i] != addr) continue;
     uint8_t v = rt_sk.vals[i] & (uint8_t)~RT_ADDR_UNNAMED;
-    rt_store_relaxed(&rt_sk.vals[i], (uint8_t)(skip ? v | RT_ADDR_SKIP : v));
+    if (skip) v |= RT_ADDR_SKIP;
+    if (v != rt_sk.vals[i]) {
+      rt_store_relaxed(&rt_sk.vals[i], v);
+      rt_add_relaxed(&rt_addr_epoch, 1); /* after the store: a site cached from the new flags is not older */
+    }
     break;
   }
   pthread_mutex_unlock(&rt_sk.lock);

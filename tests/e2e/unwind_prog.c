@@ -3,13 +3,17 @@
  * pointer through different callers; and alloca frames (rbp-based CFA)
  * sized so the allocating call sees the same stack pointer while the frame
  * above it moved, with the old return-address slot filled with the old
- * return address. Built without sibling calls, so every call keeps its
- * frame. Each call site is marked SITE:name. */
+ * return address; and one stack allocating both inside a named scope and
+ * outside it (the scope's name heads the site, so a cached stack must not
+ * stand for the other). Built without sibling calls, so every call keeps
+ * its frame. Each call site is marked SITE:name. */
 #include <alloca.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rtprof.h"
 
 #define NOINL __attribute__((noinline, noipa))
 
@@ -67,12 +71,31 @@ NOINL static void mid(size_t a, size_t b, int which) {
   }
 }
 
+NOINL static void scoped_leaf(void) {
+  sink = malloc(72); /* SITE:scoped_leaf */
+  free(sink);
+}
+
+NOINL static void scoped(void) { scoped_leaf(); /* SITE:scoped */ }
+
+/* Out of line, so main has one call of scoped() for both cases. */
+NOINL static void scope_if(int on, rt_site_t scope) {
+  if (on) rtprof_site_push(scope);
+}
+NOINL static void unscope_if(int on) {
+  if (on) rtprof_site_pop();
+}
+
 int main(void) {
+  rt_site_t scope = rt_site_named("Scope", NULL, 0);
   for (int round = 0; round < 20; round++) {
     for (int n = 1; n <= 5; n++) rec((n * 3 + round) % 5 + 1); /* SITE:main_rec */
     if (round % 2) caller_a(); /* SITE:main_a */
     else caller_b(); /* SITE:main_b */
     for (int w = 0; w < 2; w++) mid(w ? 128 : 64, w ? 64 : 128, w); /* SITE:main_mid */
+    scope_if(round % 2, scope); /* the same stack inside the scope and outside */
+    scoped(); /* SITE:main_scoped */
+    unscope_if(round % 2);
   }
   printf("done\n");
   return 0;
