@@ -302,7 +302,7 @@ static RT_NOINLINE bool unwind_record(rt_ucache_t *c, uintptr_t S, uintptr_t ra,
  * Debian's 1.6.2 is not, and keeps the global cache (hence the pauses in
  * recording below). */
 void rt_capture_init(void) {
-  if (rt_options.depth > 1) unw_set_caching_policy(unw_local_addr_space, getenv("XX_NONE") ? UNW_CACHE_NONE : UNW_CACHE_PER_THREAD);
+  if (rt_options.depth > 1) unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
 static rt_ucache_t *cache_of(rt_thread_t *t) {
