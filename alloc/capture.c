@@ -127,7 +127,7 @@ typedef struct rt_uc_entry_s {
 typedef struct rt_ucache_s {
   uint32_t window, hits, records; /* this window's captures, reuses, recordings */
   uint32_t off_left, off_span; /* windows left without recording; the next pause's length */
-  uint32_t npaths;
+  uint32_t npaths, last_path;
   rt_uc_path_t paths[RT_UC_PATHS];
   uint8_t victim[RT_UC_SETS]; /* the way a miss replaces next */
   uint32_t seen[RT_UC_SEEN];  /* fingerprints of stacks met once and not recorded */
@@ -147,15 +147,39 @@ static inline uint32_t set_index(uintptr_t ra, uintptr_t sp) {
   return (uint32_t)(k >> 40 ^ k >> 20 ^ k) & (RT_UC_SETS - 1);
 }
 
-/* The own-frame chain that ends at `ra` in the stack at S, or NULL. */
-static const rt_uc_path_t *path_find(const rt_ucache_t *c, uintptr_t S, uintptr_t ra) {
+static inline bool path_holds(const rt_uc_path_t *path, uintptr_t S, uintptr_t ra) {
+  uint32_t j = 0, last = path->n - 1;
+  while (j < last && load_word(S + (intptr_t)path->off[j]) == path->ra[j]) j++;
+  return j == last && load_word(S + (intptr_t)path->off[last]) == ra;
+}
+
+/* The own-frame chain that ends at `ra` in the stack at S, or NULL; the one
+ * found last is tried first (a program allocates through one entry point
+ * in runs). */
+static const rt_uc_path_t *path_find(rt_ucache_t *c, uintptr_t S, uintptr_t ra) {
+  if (c->npaths > 0 && path_holds(&c->paths[c->last_path], S, ra)) return &c->paths[c->last_path];
   for (uint32_t p = 0; p < c->npaths; p++) {
-    const rt_uc_path_t *path = &c->paths[p];
-    uint32_t j = 0, last = path->n - 1;
-    while (j < last && load_word(S + (intptr_t)path->off[j]) == path->ra[j]) j++;
-    if (j == last && load_word(S + (intptr_t)path->off[last]) == ra) return path;
+    if (p == c->last_path || !path_holds(&c->paths[p], S, ra)) continue;
+    c->last_path = p;
+    return &c->paths[p];
   }
   return NULL;
+}
+
+/* Whether slots [0, n) of `e` still hold their values, read in order and
+ * no further than the first that does not (unrolled: this is most of a
+ * cached capture's work). */
+static inline bool slots_hold(const rt_uc_entry_t *e, uintptr_t sp, uint32_t n) {
+  uint32_t s = 0;
+  for (; s + 4 <= n; s += 4) {
+    if (load_word(sp + e->off[s]) != e->val[s]) return false;
+    if (load_word(sp + e->off[s + 1]) != e->val[s + 1]) return false;
+    if (load_word(sp + e->off[s + 2]) != e->val[s + 2]) return false;
+    if (load_word(sp + e->off[s + 3]) != e->val[s + 3]) return false;
+  }
+  for (; s < n; s++)
+    if (load_word(sp + e->off[s]) != e->val[s]) return false;
+  return true;
 }
 
 /* The entry for this stack, if every slot it read still holds its value;
@@ -173,9 +197,7 @@ static rt_uc_entry_t *cache_lookup(rt_ucache_t *c, uintptr_t S, uintptr_t rbp_re
     rt_uc_entry_t *e = &set[w];
     if (e->ra != ra || e->sp != sp || (e->nraw < want && !e->ended) || (e->need_rbp && e->rbp != rbp))
       continue;
-    uint32_t s = 0;
-    while (s < e->nslots && load_word(sp + e->off[s]) == e->val[s]) s++;
-    if (s < e->nslots) continue;
+    if (!slots_hold(e, sp, e->nslots)) continue;
     *n = e->nraw < want ? e->nraw : want;
     return e;
   }
@@ -402,9 +424,7 @@ RT_INLINE uint32_t cached_site(rt_ucache_t *c, uintptr_t S, uintptr_t site_ra, b
       continue;
     if (e->need_rbp && e->rbp != (path->rbp_in_reg ? rbp_now() : load_word(S + (uintptr_t)path->rbp_off)))
       continue;
-    uint32_t s = 0;
-    while (s < e->site_slots && load_word(sp + e->off[s]) == e->val[s]) s++;
-    if (s < e->site_slots) continue;
+    if (!slots_hold(e, sp, e->site_slots)) continue;
     *found = e;
     return e->site;
   }
