@@ -72,14 +72,19 @@ static void w_flush(rt_writer_t *w) {
   w->len = 0;
 }
 
-static void w_bytes(rt_writer_t *w, const char *s, size_t n) {
-  if (w->len + n > sizeof w->buf) w_flush(w);
+/* At least n (<= sizeof w->buf) bytes of room at the end of the buffer. */
+static inline char *w_room(rt_writer_t *w, size_t n) {
+  if (rt_unlikely(w->len + n > sizeof w->buf)) w_flush(w);
+  return w->buf + w->len;
+}
+
+static inline void w_bytes(rt_writer_t *w, const char *s, size_t n) {
   if (n > sizeof w->buf) n = sizeof w->buf;
-  memcpy(w->buf + w->len, s, n);
+  memcpy(w_room(w, n), s, n);
   w->len += n;
 }
 
-static void w_str(rt_writer_t *w, const char *s) { w_bytes(w, s, strlen(s)); }
+static inline void w_str(rt_writer_t *w, const char *s) { w_bytes(w, s, strlen(s)); }
 
 /* A name or path, with the newlines that would break the line format
  * replaced by '?'. */
@@ -90,14 +95,14 @@ static void w_text(rt_writer_t *w, const char *s) {
   }
 }
 
+/* Numbers are formatted in place, last digit first: a big dump is mostly
+ * numbers (tens of thousands of sites, each with its frames in hex). */
 static void w_u64(rt_writer_t *w, uint64_t v) {
-  char tmp[24];
-  int n = 0;
-  do tmp[n++] = (char)('0' + v % 10), v /= 10;
-  while (v);
-  char out[24];
-  for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
-  w_bytes(w, out, (size_t)n);
+  int n = 1;
+  for (uint64_t x = v; x >= 10; x /= 10) n++;
+  char *p = w_room(w, 20);
+  for (int i = n - 1; i >= 0; i--) p[i] = (char)('0' + v % 10), v /= 10;
+  w->len += (size_t)n;
 }
 
 static void w_i64(rt_writer_t *w, int64_t v) {
@@ -110,13 +115,11 @@ static void w_i64(rt_writer_t *w, int64_t v) {
 }
 
 static void w_hex(rt_writer_t *w, uint64_t v) {
-  char tmp[18];
-  int n = 0;
-  do tmp[n++] = "0123456789abcdef"[v & 15], v >>= 4;
-  while (v);
-  char out[20] = "0x";
-  for (int i = 0; i < n; i++) out[2 + i] = tmp[n - 1 - i];
-  w_bytes(w, out, (size_t)n + 2);
+  int n = (67 - __builtin_clzll(v | 1)) / 4; /* hex digits, 1 for 0 */
+  char *p = w_room(w, 18);
+  p[0] = '0', p[1] = 'x';
+  for (int i = n + 1; i >= 2; i--) p[i] = "0123456789abcdef"[v & 15], v >>= 4;
+  w->len += (size_t)n + 2;
 }
 
 static void w_field(rt_writer_t *w, const char *key, uint64_t v) {
