@@ -320,9 +320,11 @@ static RT_NOINLINE bool unwind_record(rt_ucache_t *c, uintptr_t S, uintptr_t ra,
 /* At start-up, for RTPROF_DEPTH > 1. libunwind's default (global) cache of
  * unwind rules takes a lock with every signal blocked on each step: two
  * rt_sigprocmask calls a frame, 8.4 million of them in a comptime-clone run
- * at depth 16. A libunwind built with per-thread caching takes none;
- * Debian's 1.6.2 is not, and keeps the global cache (hence the pauses in
- * recording below). */
+ * at depth 16; a step whose rules are not cached blocks signals again
+ * around dl_iterate_phdr. A libunwind built with per-thread caching takes
+ * no lock; Debian's 1.6.2 is not, and keeps the global cache (with no
+ * caching at all the calls stay: measured). Hence recording only stacks
+ * met twice, and the pauses in recording. */
 void rt_capture_init(void) {
   if (rt_options.depth > 1) unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
