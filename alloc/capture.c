@@ -147,16 +147,21 @@ static inline uint32_t set_index(uintptr_t ra, uintptr_t sp) {
   return (uint32_t)(k >> 40 ^ k >> 20 ^ k) & (RT_UC_SETS - 1);
 }
 
+/* Outermost slot first: the program's return address, then ours outwards
+ * in; chains differ near the program's end (which entry point, which frame
+ * sizes), the innermost slot is the same in all. */
 static inline bool path_holds(const rt_uc_path_t *path, uintptr_t S, uintptr_t ra) {
-  uint32_t j = 0, last = path->n - 1;
-  while (j < last && load_word(S + (intptr_t)path->off[j]) == path->ra[j]) j++;
-  return j == last && load_word(S + (intptr_t)path->off[last]) == ra;
+  uint32_t last = path->n - 1;
+  if (load_word(S + (intptr_t)path->off[last]) != ra) return false;
+  for (uint32_t j = last; j-- > 0;)
+    if (load_word(S + (intptr_t)path->off[j]) != path->ra[j]) return false;
+  return true;
 }
 
 /* The own-frame chain that ends at `ra` in the stack at S, or NULL; the one
  * found last is tried first (a program allocates through one entry point
  * in runs). */
-static const rt_uc_path_t *path_find(rt_ucache_t *c, uintptr_t S, uintptr_t ra) {
+RT_INLINE const rt_uc_path_t *path_find(rt_ucache_t *c, uintptr_t S, uintptr_t ra) {
   if (c->npaths > 0 && path_holds(&c->paths[c->last_path], S, ra)) return &c->paths[c->last_path];
   for (uint32_t p = 0; p < c->npaths; p++) {
     if (p == c->last_path || !path_holds(&c->paths[p], S, ra)) continue;
