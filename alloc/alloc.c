@@ -304,13 +304,23 @@ RT_INLINE bool thread_new_high(rt_thread_t *t) {
   return high > RT_PEAK_SLACK;
 }
 
+/* Whether this thread has frees waiting in its ring (deferred frees, below):
+ * the ring fills in order and is emptied whole (drained, or taken by another
+ * thread), so its newest entry tells. */
+RT_INLINE bool defer_waiting(const rt_thread_t *t) {
+  return rt_load_relaxed(&t->defer_block[(t->defer_next - 1) & (RT_DEFER - 1)]) != NULL;
+}
+RT_INLINE void defer_settle(rt_thread_t *t) {
+  if (rt_unlikely(defer_waiting(t))) rt_defer_drain(t);
+}
+
 /* Counting into this thread's slots; `t` is a real thread state. */
 RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
   /* Settled first, so a new high-water is a real one. Always, not only when
    * a room goes below zero: on comptime-clone, whose allocations take this
    * path inside phases, settling only then cost 12% more instructions
    * (more of them trip, and each trip settles with the charge taken back). */
-  rt_defer_drain(t);
+  defer_settle(t);
   rt_slot_t *s = rt_site_slot(t, site);
   if (rt_unlikely(s == NULL)) {
     rt_global_add(false, site, 1, (int64_t)size, 0, 0);
@@ -803,11 +813,15 @@ static RT_NOINLINE void *alloc_new_high(rt_thread_t *t, size_t size, uint64_t si
   /* Deferred frees make live bytes look higher than they are: settle them
    * (with the charge taken back, so a publish they cause sees the present),
    * then charge again. */
-  rt_bump(&s->room, size);
-  if (thread_charged) rt_bump(&t->room, size);
-  rt_defer_drain(t);
-  rt_bump(&s->room, -(int64_t)size);
-  rt_bump(&t->room, -(int64_t)size);
+  if (defer_waiting(t)) {
+    rt_bump(&s->room, size);
+    if (thread_charged) rt_bump(&t->room, size);
+    rt_defer_drain(t);
+    rt_bump(&s->room, -(int64_t)size);
+    rt_bump(&t->room, -(int64_t)size);
+  } else if (!thread_charged) {
+    rt_bump(&t->room, -(int64_t)size);
+  }
   rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
   if (rt_unlikely(tag == NULL)) {
     rt_bump(&s->room, size);
