@@ -955,6 +955,7 @@ void rt_defer_drain(rt_thread_t *t) {
   uintptr_t ras[RT_DEFER];
   int n = 0;
   if (t->is_sentinel || !defer_enter(t)) return;
+#pragma GCC unroll 4
   for (uint32_t k = 0; k < RT_DEFER; k++) { /* oldest first */
     uint32_t i = (t->defer_next + k) & (RT_DEFER - 1);
     if (t->defer_block[i] == NULL) continue;
@@ -965,7 +966,15 @@ void rt_defer_drain(rt_thread_t *t) {
   for (int k = 0; k < n; k++) free_now(t, blocks[k], ras[k]);
 }
 
-static RT_NOINLINE void free_other(rt_thread_t *t, void *p, uintptr_t ra) {
+/* A block freed again while its first free waits in the ring: the first is
+ * settled, the second reported. Out of free_other's line, so that keeps
+ * nothing across a call. */
+static RT_COLD void free_twice(rt_thread_t *t, void *p, uintptr_t ra) {
+  rt_defer_drain(t);
+  free_now(t, p, ra);
+}
+
+static RT_NOINLINE RT_FAST void free_other(rt_thread_t *t, void *p, uintptr_t ra) {
   uintptr_t lo = (uintptr_t)p & 4095;
   /* NULL, or at a page offset readable_front must look at (0 or a power of
    * two), or below 16 (the tag would be on the page before): what is left
@@ -975,11 +984,11 @@ static RT_NOINLINE void free_other(rt_thread_t *t, void *p, uintptr_t ra) {
   _Static_assert((RT_DEFER & (RT_DEFER - 1)) == 0, "the ring index wraps with a mask");
   if (rt_unlikely(!rt_defer_on || t->is_sentinel || !defer_enter(t))) return free_now(t, p, ra);
   __builtin_prefetch((char *)p - RT_TAG_SIZE, 1);
+#pragma GCC unroll 4
   for (int i = 0; i < RT_DEFER; i++)
-    if (rt_unlikely(t->defer_block[i] == p)) { /* freed twice: settle the first, report the second */
+    if (rt_unlikely(t->defer_block[i] == p)) {
       defer_leave(t);
-      rt_defer_drain(t);
-      return free_now(t, p, ra);
+      return free_twice(t, p, ra);
     }
   uint32_t i = t->defer_next;
   void *old = t->defer_block[i];
