@@ -450,13 +450,18 @@ static inline void rt_tsan_release(const void *p) { (void)p; }
 
 /* The pair id of (this thread's phase, site), through a small per-thread
  * cache: a phase allocates from several sites in turn. */
+static inline uint64_t pair_key(uint64_t site, uint32_t phase) { return site << 32 | phase; }
+static inline rt_pair_entry_t *pair_entry(rt_thread_t *t, uint32_t site, uint32_t phase) {
+  _Static_assert(sizeof(rt_pair_entry_t) == 32, "an entry is 32 bytes");
+  return &t->pair_cache[(site ^ phase * 5) & (RT_PAIR_CACHE - 1)];
+}
 RT_INLINE uint32_t pair_of(rt_thread_t *t, uint32_t site) {
   uint32_t phase = t->phase;
   if (rt_likely(phase == 0)) return 0;
-  rt_pair_entry_t *e = &t->pair_cache[(site ^ phase * 5) & (RT_PAIR_CACHE - 1)];
-  if (e->phase == phase && e->site == site) return e->pair;
+  rt_pair_entry_t *e = pair_entry(t, site, phase);
+  if (e->key == pair_key(site, phase)) return (uint32_t)e->pair;
   uint32_t pair = rt_pair_intern(phase, site);
-  *e = (rt_pair_entry_t){phase, site, pair};
+  *e = (rt_pair_entry_t){pair_key(site, phase), pair, rt_pair_slot(t, pair), 0};
   return pair;
 }
 
@@ -856,13 +861,46 @@ RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_s
   return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, site_word);
 }
 
+/* An allocation inside a phase (the detour word holds the phase alone) at a
+ * site and a pair both in this thread's caches: counted straight into their
+ * slots, the block tagged with the pair and RT_TAG_DETOUR, so its free takes
+ * free_detour. The block first, then the counts, as in alloc_new_high: a
+ * site that grows inside a phase raises its peak at each allocation, and a
+ * failure leaves the peaks as they were. The rest takes the general path. */
+static RT_NOINLINE RT_FAST void *alloc_in_phase(size_t size, uintptr_t ra) {
+  rt_thread_t *t = rt_self;
+  const rt_site_entry_t *e = cache_entry(t, ra);
+  uint32_t phase = t->phase;
+  if (rt_unlikely(e->ra != ra || size >= RT_BIG_BLOCK || t->detour - 1 >= UINT16_MAX))
+    return rt_profiled_alloc(size, 0, false, ra);
+  uint64_t site_word = e->site_word;
+  const rt_pair_entry_t *pe = pair_entry(t, (uint32_t)(site_word >> 32), phase);
+  rt_slot_t *s = e->slot, *ps = pe->slot;
+  if (rt_unlikely(pe->key != pair_key(site_word >> 32, phase) || ps == NULL))
+    return rt_profiled_alloc(size, 0, false, ra);
+  if (rt_unlikely(s->room < (int64_t)size || t->room < (int64_t)size))
+    defer_settle(t); /* so a new high-water is a real one */
+  rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
+  if (rt_unlikely(tag == NULL)) return fast_failure();
+  rt_bump(&s->allocs, 1);
+  rt_bump(&s->alloc_bytes, size);
+  if (rt_drop_below_zero(&s->room, (int64_t)size)) slot_new_high(s);
+  rt_bump(&ps->allocs, 1);
+  rt_bump(&ps->alloc_bytes, size);
+  rt_bump(&ps->room, -(int64_t)size); /* a pair has no peak: room is -live */
+  rt_bump(&t->shrink_room, size);
+  if (rt_drop_below_zero(&t->room, (int64_t)size) && thread_new_high(t)) rt_publish_pending(t);
+  rt_store_relaxed(&t->last_block, (void *)(tag + 1));
+  return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS | pe->pair, site_word | RT_TAG_DETOUR);
+}
+
 /* rt_alloc with profiling on: a depth-1 site in this thread's cache takes
- * no call but mimalloc's; the rest, rt_profiled_alloc. */
+ * no call but mimalloc's; the rest, alloc_in_phase. */
 RT_INLINE void *alloc_from(size_t size, uintptr_t ra) {
   rt_thread_t *t = rt_self;
   const rt_site_entry_t *e = cache_entry(t, ra);
   if (rt_unlikely(e->ra != ra || size >= t->fast_limit)) /* a detour, or too large */
-    return rt_profiled_alloc(size, 0, false, ra);
+    return alloc_in_phase(size, ra);
   return alloc_fast(t, size, e->site_word, e->slot);
 }
 
