@@ -919,11 +919,19 @@ static RT_COLD void publish_then_free(rt_thread_t *t, void *block, uint32_t site
   mi_free(block);
 }
 
+/* This thread's slot for a site or pair id below the tables' capacity, if
+ * it has one already (NULL: the general path maps it, or counts globally). */
+RT_INLINE rt_slot_t *slot_mapped(rt_slot_t *const *dir, uint32_t id) {
+  rt_slot_t *chunk = dir[id / RT_CHUNK_SLOTS];
+  return chunk != NULL ? &chunk[id % RT_CHUNK_SLOTS] : NULL;
+}
+
 /* A block with RT_TAG_DETOUR whose tag is in cache (free_now's callers
  * checked that its 16 bytes can be read): a phase pair's block, or one of
  * a site past the flat slots, counted without the general path's pointer
- * checks. Anything else, and any doubt, goes to rt_profiled_free. */
-static RT_NOINLINE void free_detour(void *p, uintptr_t ra) {
+ * checks. Anything else, and any doubt, goes to rt_profiled_free; so does
+ * a slot not mapped yet. Every call a tail call: nothing is kept. */
+static RT_NOINLINE RT_FAST void free_detour(void *p, uintptr_t ra) {
   rt_thread_t *t = rt_self; /* not passed: the fast path's registers stay as they were */
   rt_tag_t *tag = (rt_tag_t *)p - 1;
   uint64_t size_pair = tag->size_pair;
@@ -932,9 +940,19 @@ static RT_NOINLINE void free_detour(void *p, uintptr_t ra) {
   if (t->is_sentinel || ((uintptr_t)p & 15) != 0 || site > rt_options.sites || size >= RT_BIG_BLOCK ||
       pair >= rt_options.phases + rt_options.pairs || tag->check != tag_check_detour(tag, size_pair, site))
     return rt_profiled_free(p, ra); /* a bad pointer, rtprof's own block, a big one, a sentinel */
+  rt_slot_t *s = site < RT_FLAT_SLOTS ? &t->flat[site] : slot_mapped(t->site_dir, site);
+  rt_slot_t *ps = pair != 0 ? slot_mapped(t->pair_dir, pair) : NULL;
+  if (rt_unlikely(s == NULL || (pair != 0 && ps == NULL))) return rt_profiled_free(p, ra);
   rt_store_release(&tag->check, RT_TAG_FREED);
   rt_tsan_release(tag);
-  count_free(t, site, pair, size);
+  rt_bump(&s->frees, 1);
+  rt_bump(&s->room, size);
+  if (ps != NULL) {
+    rt_bump(&ps->frees, 1);
+    rt_bump(&ps->room, size);
+  }
+  rt_bump(&t->room, size);
+  if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)size))) return publish_then_free(t, tag, site, size);
   mi_free(tag);
 }
 
@@ -1126,7 +1144,7 @@ static inline bool bad_alignment(size_t align) { return align == 0 || (align & (
 
 /* rt_alloc_at with profiling on: a cached site takes the fast path. Out of
  * line, so rt_alloc_at's off path keeps no frame. */
-static RT_NOINLINE void *alloc_at_on(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
+static RT_NOINLINE RT_FAST void *alloc_at_on(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
 
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
