@@ -733,17 +733,18 @@ static void *block_realloc(rt_tag_t *tag, size_t old_size, size_t total) {
 #endif
 }
 
-static RT_NOINLINE void *realloc_null(size_t size, uintptr_t ra);
+static RT_NOINLINE void *alloc_ra(size_t size, uintptr_t ra);
 
-RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
+/* rt_profiled_realloc's general path. */
+static RT_NOINLINE void *realloc_slow(void *p, size_t size, uintptr_t ra) {
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
     void *q = mi_realloc(p, rt_off_size(size));
     if (q == NULL) errno = ENOMEM;
     return q;
   }
-  if (p == NULL) return realloc_null(size, ra);
-  rt_defer_drain(rt_self); /* a block freed and still waiting in the ring is a realloc after free */
+  if (p == NULL) return alloc_ra(size, ra);
+  defer_settle(rt_self); /* a block freed and still waiting in the ring is a realloc after free */
   rt_tag_t *tag = checked_tag(p, ra, false);
   if (tag == NULL) {
     errno = EINVAL;
@@ -906,8 +907,11 @@ RT_INLINE void *alloc_from(size_t size, uintptr_t ra) {
 
 static RT_FAST void *alloc_on(size_t size) { return alloc_from(size, RA()); }
 
-/* realloc(NULL, n), as interpreters allocate (Lua's allocator does). */
-static RT_NOINLINE void *realloc_null(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
+/* The same for a call that passes its site: rt_alloc_at (out of line, so
+ * its off path keeps no frame) and realloc(NULL, n), as interpreters
+ * allocate (Lua's allocator does). */
+static RT_NOINLINE RT_FAST void *alloc_ra(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
+
 
 /* Out of free_now's line, so its common path keeps nothing across a call. A
  * sentinel's shrink_room is always below zero, so a thread without state
@@ -1022,6 +1026,16 @@ void rt_defer_drain(rt_thread_t *t) {
   for (int k = 0; k < n; k++) free_now(t, blocks[k], ras[k]);
 }
 
+/* Whether `p` waits in this thread's ring. Its owner asks, in a section or
+ * not: a taker only empties entries, and an aligned word is read whole (a
+ * plain read, which the compare takes as its operand). */
+RT_INLINE bool defer_holds(const rt_thread_t *t, const void *p) {
+#pragma GCC unroll 4
+  for (int i = 0; i < RT_DEFER; i++)
+    if (rt_unlikely(t->defer_block[i] == p)) return true;
+  return false;
+}
+
 /* A block freed again while its first free waits in the ring: the first is
  * settled, the second reported. Out of free_other's line, so that keeps
  * nothing across a call. */
@@ -1040,12 +1054,10 @@ static RT_NOINLINE RT_FAST void free_other(rt_thread_t *t, void *p, uintptr_t ra
   _Static_assert((RT_DEFER & (RT_DEFER - 1)) == 0, "the ring index wraps with a mask");
   if (rt_unlikely(!rt_defer_on || t->is_sentinel || !defer_enter(t))) return free_now(t, p, ra);
   __builtin_prefetch((char *)p - RT_TAG_SIZE, 1);
-#pragma GCC unroll 4
-  for (int i = 0; i < RT_DEFER; i++)
-    if (rt_unlikely(t->defer_block[i] == p)) {
-      defer_leave(t);
-      return free_twice(t, p, ra);
-    }
+  if (rt_unlikely(defer_holds(t, p))) {
+    defer_leave(t);
+    return free_twice(t, p, ra);
+  }
   uint32_t i = t->defer_next;
   void *old = t->defer_block[i];
   uintptr_t old_ra = t->defer_ra[i];
@@ -1064,6 +1076,80 @@ static RT_FAST void free_on(void *p) {
   rt_thread_t *t = rt_self;
   if (rt_unlikely(p != t->last_block)) return free_other(t, p, RA());
   free_now(t, p, RA());
+}
+
+/* realloc(p, n) with profiling on at a site in this thread's cache, outside
+ * rtprof's own calls and scopes (inside a phase, with the pair cached too),
+ * of a live block whose tag is checked as free_now and free_detour check it:
+ * the free of the old block and the allocation of the new one are counted
+ * straight into their slots. A block still waiting in the ring (a realloc
+ * after free) and anything unusual take the general path. The block first:
+ * a failure leaves the old block live and counted, the peaks as they were;
+ * a new high-water settles the ring first, as alloc_in_phase does. */
+static RT_NOINLINE void *realloc_fast(void *p, size_t size, uintptr_t ra) {
+  rt_thread_t *t = rt_self;
+  const rt_site_entry_t *e = cache_entry(t, ra);
+  uint32_t phase = t->phase;
+  uintptr_t lo = (uintptr_t)p & 4095; /* as free_other: the 16 bytes before p are on p's page */
+  if (rt_unlikely(e->ra != ra || size >= RT_BIG_BLOCK || t->detour != phase ||
+                  (lo & (lo - 1) & ~(uintptr_t)15) == 0 || defer_holds(t, p)))
+    return realloc_slow(p, size, ra);
+  rt_tag_t *tag = (rt_tag_t *)p - 1;
+  uint64_t old_size_pair = tag->size_pair;
+  uint32_t old_site = tag->site, old_pair = (uint32_t)(old_size_pair & ((1u << RT_PAIR_BITS) - 1));
+  size_t old_size = old_size_pair >> RT_PAIR_BITS;
+  rt_slot_t *os, *ops = NULL;
+  if (rt_likely(tag->check == tag_check(tag, old_size_pair, old_site))) {
+    os = &t->flat[(uint8_t)old_site]; /* bounded, whatever a forged tag says */
+  } else { /* free_detour's checks */
+    if (old_site > rt_options.sites || old_size >= RT_BIG_BLOCK || old_pair >= rt_options.phases + rt_options.pairs ||
+        tag->check != tag_check_detour(tag, old_size_pair, old_site))
+      return realloc_slow(p, size, ra);
+    os = old_site < RT_FLAT_SLOTS ? &t->flat[old_site] : slot_mapped(t->site_dir, old_site);
+    ops = old_pair != 0 ? slot_mapped(t->pair_dir, old_pair) : NULL;
+    if (os == NULL || (old_pair != 0 && ops == NULL)) return realloc_slow(p, size, ra);
+  }
+  uint64_t site_word = e->site_word, pair = 0;
+  rt_slot_t *s = e->slot, *ps = NULL;
+  if (phase != 0) {
+    const rt_pair_entry_t *pe = pair_entry(t, (uint32_t)(site_word >> 32), phase);
+    if (rt_unlikely(pe->key != pair_key(site_word >> 32, phase) || pe->slot == NULL))
+      return realloc_slow(p, size, ra);
+    ps = pe->slot, pair = pe->pair;
+    site_word |= RT_TAG_DETOUR;
+  }
+  rt_tag_t *moved = block_realloc(tag, old_size, (size + RT_TAG_SIZE + 15) & ~(size_t)15);
+  if (rt_unlikely(moved == NULL)) return fast_failure();
+  rt_bump(&os->frees, 1);
+  rt_bump(&os->room, old_size);
+  if (ops != NULL) {
+    rt_bump(&ops->frees, 1);
+    rt_bump(&ops->room, old_size);
+  }
+  rt_bump(&t->room, old_size);
+  if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)old_size))) rt_publish_pending(t);
+  if (rt_unlikely(s->room < (int64_t)size || t->room < (int64_t)size))
+    defer_settle(t); /* so a new high-water is a real one */
+  rt_bump(&s->allocs, 1);
+  rt_bump(&s->alloc_bytes, size);
+  if (rt_drop_below_zero(&s->room, (int64_t)size)) slot_new_high(s);
+  if (ps != NULL) {
+    rt_bump(&ps->allocs, 1);
+    rt_bump(&ps->alloc_bytes, size);
+    rt_bump(&ps->room, -(int64_t)size);
+  }
+  rt_bump(&t->shrink_room, size);
+  if (rt_drop_below_zero(&t->room, (int64_t)size) && thread_new_high(t)) rt_publish_pending(t);
+  rt_store_relaxed(&t->last_block, (void *)(moved + 1));
+  return tag_fast(moved, (uint64_t)size << RT_PAIR_BITS | pair, site_word);
+}
+
+/* Every rt_realloc variant and the interposer's realloc with profiling
+ * on (or not started yet): it keeps no frame, each path is a tail call. */
+RT_NOINLINE RT_FAST void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
+  if (rt_unlikely(rt_mode != RT_MODE_ON)) return realloc_slow(p, size, ra);
+  if (p == NULL) return alloc_ra(size, ra);
+  return realloc_fast(p, size, ra);
 }
 
 /* rt_alloc_site with profiling on: ids 1..rt_named_fast have a slot inside
@@ -1142,13 +1228,10 @@ static inline bool bad_alignment(size_t align) { return align == 0 || (align & (
 /* An explicit site may be a function's entry address (RT_RA_AT). */
 #define AT(site) ((uintptr_t)(site) | RT_RA_AT)
 
-/* rt_alloc_at with profiling on: a cached site takes the fast path. Out of
- * line, so rt_alloc_at's off path keeps no frame. */
-static RT_NOINLINE RT_FAST void *alloc_at_on(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
 
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
-  if (rt_mode == RT_MODE_ON) return alloc_at_on(size, AT(site));
+  if (rt_mode == RT_MODE_ON) return alloc_ra(size, AT(site));
   return rt_profiled_alloc(size, 0, false, AT(site));
 }
 
