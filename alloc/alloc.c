@@ -911,6 +911,12 @@ static RT_FAST void *alloc_on(size_t size) { return alloc_from(size, RA()); }
  * its off path keeps no frame) and realloc(NULL, n), as interpreters
  * allocate (Lua's allocator does). */
 static RT_NOINLINE RT_FAST void *alloc_ra(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
+/* From a caller without a frame: inside a phase (or any detour), straight to
+ * alloc_in_phase, without alloc_ra's frame. */
+RT_INLINE void *alloc_ra_on(size_t size, uintptr_t ra) {
+  if (rt_unlikely(rt_self->fast_limit == 0)) return alloc_in_phase(size, ra);
+  return alloc_ra(size, ra);
+}
 
 
 /* Out of free_now's line, so its common path keeps nothing across a call. A
@@ -1148,7 +1154,7 @@ static RT_NOINLINE void *realloc_fast(void *p, size_t size, uintptr_t ra) {
  * on (or not started yet): it keeps no frame, each path is a tail call. */
 RT_NOINLINE RT_FAST void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
   if (rt_unlikely(rt_mode != RT_MODE_ON)) return realloc_slow(p, size, ra);
-  if (p == NULL) return alloc_ra(size, ra);
+  if (p == NULL) return alloc_ra_on(size, ra);
   return realloc_fast(p, size, ra);
 }
 
@@ -1231,7 +1237,7 @@ static inline bool bad_alignment(size_t align) { return align == 0 || (align & (
 
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
-  if (rt_mode == RT_MODE_ON) return alloc_ra(size, AT(site));
+  if (rt_mode == RT_MODE_ON) return alloc_ra_on(size, AT(site));
   return rt_profiled_alloc(size, 0, false, AT(site));
 }
 
