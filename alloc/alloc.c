@@ -1001,8 +1001,9 @@ RT_INLINE void free_now(rt_thread_t *t, void *p, uintptr_t ra) {
  *   site, up to RT_DEFER frees later. */
 
 /* Marks the owner's ring section (threads.c explains the protocol); false
- * when the ring is not this call's to touch: a taker holds it, or a signal
- * handler's free interrupted this thread's own section. */
+ * when the ring is not this call's to touch: a taker holds it, a signal
+ * handler's free interrupted this thread's own section, or there is no ring
+ * (a sentinel's, or rt_defer_on false: `deferring` stays 1). */
 RT_INLINE bool defer_enter(rt_thread_t *t) {
   if (rt_unlikely(t->deferring)) return false;
   rt_store_relaxed(&t->deferring, 1);
@@ -1020,7 +1021,7 @@ void rt_defer_drain(rt_thread_t *t) {
   void *blocks[RT_DEFER];
   uintptr_t ras[RT_DEFER];
   int n = 0;
-  if (t->is_sentinel || !defer_enter(t)) return;
+  if (!defer_enter(t)) return;
 #pragma GCC unroll 4
   for (uint32_t k = 0; k < RT_DEFER; k++) { /* oldest first */
     uint32_t i = (t->defer_next + k) & (RT_DEFER - 1);
@@ -1058,7 +1059,7 @@ static RT_NOINLINE RT_FAST void free_other(rt_thread_t *t, void *p, uintptr_t ra
    * fails the tag check (it covers the tag's address) and goes on too. */
   if (rt_unlikely((lo & (lo - 1) & ~(uintptr_t)15) == 0)) return rt_profiled_free(p, ra);
   _Static_assert((RT_DEFER & (RT_DEFER - 1)) == 0, "the ring index wraps with a mask");
-  if (rt_unlikely(!rt_defer_on || t->is_sentinel || !defer_enter(t))) return free_now(t, p, ra);
+  if (rt_unlikely(!defer_enter(t))) return free_now(t, p, ra);
   __builtin_prefetch((char *)p - RT_TAG_SIZE, 1);
   if (rt_unlikely(defer_holds(t, p))) {
     defer_leave(t);

@@ -234,7 +234,8 @@ struct rt_thread_s {
   /* Deferred frees (alloc.c): a free of any other block prefetches the tag
    * and waits here RT_DEFER frees. Owner-written; another thread takes the
    * blocks only through rt_defer_take_all's protocol. */
-  int deferring;              /* the owner is inside a ring section */
+  int deferring;              /* the owner is inside a ring section; always 1 where no
+                                 ring is kept (a sentinel, or rt_defer_on false) */
   int defer_stop;             /* another thread is taking the ring: free at once */
   uint32_t defer_next;        /* the oldest entry */
   void *defer_block[RT_DEFER];
