@@ -316,10 +316,10 @@ RT_INLINE void defer_settle(rt_thread_t *t) {
 
 /* Counting into this thread's slots; `t` is a real thread state. */
 RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
-  /* Settled first, so a new high-water is a real one. Always, not only when
-   * a room goes below zero: on comptime-clone, whose allocations take this
-   * path inside phases, settling only then cost 12% more instructions
-   * (more of them trip, and each trip settles with the charge taken back). */
+  /* Settled first, so a new high-water is a real one: on this general
+   * path whenever the ring holds a block (one test when it is empty);
+   * alloc_in_phase and realloc_fast compare the rooms before they charge
+   * and settle only when one is short. */
   defer_settle(t);
   rt_slot_t *s = rt_site_slot(t, site);
   if (rt_unlikely(s == NULL)) {
