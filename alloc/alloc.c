@@ -918,7 +918,6 @@ RT_INLINE void *alloc_ra_on(size_t size, uintptr_t ra) {
   return alloc_ra(size, ra);
 }
 
-
 /* Out of free_now's line, so its common path keeps nothing across a call. A
  * sentinel's shrink_room is always below zero, so a thread without state
  * comes here too: what it counted went into the sentinel's slots, which
@@ -1234,7 +1233,6 @@ static inline bool bad_alignment(size_t align) { return align == 0 || (align & (
 
 /* An explicit site may be a function's entry address (RT_RA_AT). */
 #define AT(site) ((uintptr_t)(site) | RT_RA_AT)
-
 
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
