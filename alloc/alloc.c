@@ -304,13 +304,23 @@ RT_INLINE bool thread_new_high(rt_thread_t *t) {
   return high > RT_PEAK_SLACK;
 }
 
+/* Whether this thread has frees waiting in its ring (deferred frees, below):
+ * the ring fills in order and is emptied whole (drained, or taken by another
+ * thread), so its newest entry tells. */
+RT_INLINE bool defer_waiting(const rt_thread_t *t) {
+  return rt_load_relaxed(&t->defer_block[(t->defer_next - 1) & (RT_DEFER - 1)]) != NULL;
+}
+RT_INLINE void defer_settle(rt_thread_t *t) {
+  if (rt_unlikely(defer_waiting(t))) rt_defer_drain(t);
+}
+
 /* Counting into this thread's slots; `t` is a real thread state. */
 RT_INLINE void count_alloc(rt_thread_t *t, uint32_t site, uint32_t pair, size_t size) {
-  /* Settled first, so a new high-water is a real one. Always, not only when
-   * a room goes below zero: on comptime-clone, whose allocations take this
-   * path inside phases, settling only then cost 12% more instructions
-   * (more of them trip, and each trip settles with the charge taken back). */
-  rt_defer_drain(t);
+  /* Settled first, so a new high-water is a real one: on this general
+   * path whenever the ring holds a block (one test when it is empty);
+   * alloc_in_phase and realloc_fast compare the rooms before they charge
+   * and settle only when one is short. */
+  defer_settle(t);
   rt_slot_t *s = rt_site_slot(t, site);
   if (rt_unlikely(s == NULL)) {
     rt_global_add(false, site, 1, (int64_t)size, 0, 0);
@@ -440,13 +450,18 @@ static inline void rt_tsan_release(const void *p) { (void)p; }
 
 /* The pair id of (this thread's phase, site), through a small per-thread
  * cache: a phase allocates from several sites in turn. */
+static inline uint64_t pair_key(uint64_t site, uint32_t phase) { return site << 32 | phase; }
+static inline rt_pair_entry_t *pair_entry(rt_thread_t *t, uint32_t site, uint32_t phase) {
+  _Static_assert(sizeof(rt_pair_entry_t) == 32, "an entry is 32 bytes");
+  return &t->pair_cache[(site ^ phase * 5) & (RT_PAIR_CACHE - 1)];
+}
 RT_INLINE uint32_t pair_of(rt_thread_t *t, uint32_t site) {
   uint32_t phase = t->phase;
   if (rt_likely(phase == 0)) return 0;
-  rt_pair_entry_t *e = &t->pair_cache[(site ^ phase * 5) & (RT_PAIR_CACHE - 1)];
-  if (e->phase == phase && e->site == site) return e->pair;
+  rt_pair_entry_t *e = pair_entry(t, site, phase);
+  if (e->key == pair_key(site, phase)) return (uint32_t)e->pair;
   uint32_t pair = rt_pair_intern(phase, site);
-  *e = (rt_pair_entry_t){phase, site, pair};
+  *e = (rt_pair_entry_t){pair_key(site, phase), pair, rt_pair_slot(t, pair), 0};
   return pair;
 }
 
@@ -718,17 +733,18 @@ static void *block_realloc(rt_tag_t *tag, size_t old_size, size_t total) {
 #endif
 }
 
-static RT_NOINLINE void *realloc_null(size_t size, uintptr_t ra);
+static RT_NOINLINE void *alloc_ra(size_t size, uintptr_t ra);
 
-RT_NOINLINE void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
+/* rt_profiled_realloc's general path. */
+static RT_NOINLINE void *realloc_slow(void *p, size_t size, uintptr_t ra) {
   if (rt_mode == RT_MODE_UNINIT) rt_init();
   if (rt_mode == RT_MODE_OFF) {
     void *q = mi_realloc(p, rt_off_size(size));
     if (q == NULL) errno = ENOMEM;
     return q;
   }
-  if (p == NULL) return realloc_null(size, ra);
-  rt_defer_drain(rt_self); /* a block freed and still waiting in the ring is a realloc after free */
+  if (p == NULL) return alloc_ra(size, ra);
+  defer_settle(rt_self); /* a block freed and still waiting in the ring is a realloc after free */
   rt_tag_t *tag = checked_tag(p, ra, false);
   if (tag == NULL) {
     errno = EINVAL;
@@ -803,11 +819,15 @@ static RT_NOINLINE void *alloc_new_high(rt_thread_t *t, size_t size, uint64_t si
   /* Deferred frees make live bytes look higher than they are: settle them
    * (with the charge taken back, so a publish they cause sees the present),
    * then charge again. */
-  rt_bump(&s->room, size);
-  if (thread_charged) rt_bump(&t->room, size);
-  rt_defer_drain(t);
-  rt_bump(&s->room, -(int64_t)size);
-  rt_bump(&t->room, -(int64_t)size);
+  if (defer_waiting(t)) {
+    rt_bump(&s->room, size);
+    if (thread_charged) rt_bump(&t->room, size);
+    rt_defer_drain(t);
+    rt_bump(&s->room, -(int64_t)size);
+    rt_bump(&t->room, -(int64_t)size);
+  } else if (!thread_charged) {
+    rt_bump(&t->room, -(int64_t)size);
+  }
   rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
   if (rt_unlikely(tag == NULL)) {
     rt_bump(&s->room, size);
@@ -842,20 +862,61 @@ RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_s
   return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, site_word);
 }
 
+/* An allocation inside a phase (the detour word holds the phase alone) at a
+ * site and a pair both in this thread's caches: counted straight into their
+ * slots, the block tagged with the pair and RT_TAG_DETOUR, so its free takes
+ * free_detour. The block first, then the counts, as in alloc_new_high: a
+ * site that grows inside a phase raises its peak at each allocation, and a
+ * failure leaves the peaks as they were. The rest takes the general path. */
+static RT_NOINLINE RT_FAST void *alloc_in_phase(size_t size, uintptr_t ra) {
+  rt_thread_t *t = rt_self;
+  const rt_site_entry_t *e = cache_entry(t, ra);
+  uint32_t phase = t->phase;
+  if (rt_unlikely(e->ra != ra || size >= RT_BIG_BLOCK || t->detour - 1 >= UINT16_MAX))
+    return rt_profiled_alloc(size, 0, false, ra);
+  uint64_t site_word = e->site_word;
+  const rt_pair_entry_t *pe = pair_entry(t, (uint32_t)(site_word >> 32), phase);
+  rt_slot_t *s = e->slot, *ps = pe->slot;
+  if (rt_unlikely(pe->key != pair_key(site_word >> 32, phase) || ps == NULL))
+    return rt_profiled_alloc(size, 0, false, ra);
+  if (rt_unlikely(s->room < (int64_t)size || t->room < (int64_t)size))
+    defer_settle(t); /* so a new high-water is a real one */
+  rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
+  if (rt_unlikely(tag == NULL)) return fast_failure();
+  rt_bump(&s->allocs, 1);
+  rt_bump(&s->alloc_bytes, size);
+  if (rt_drop_below_zero(&s->room, (int64_t)size)) slot_new_high(s);
+  rt_bump(&ps->allocs, 1);
+  rt_bump(&ps->alloc_bytes, size);
+  rt_bump(&ps->room, -(int64_t)size); /* a pair has no peak: room is -live */
+  rt_bump(&t->shrink_room, size);
+  if (rt_drop_below_zero(&t->room, (int64_t)size) && thread_new_high(t)) rt_publish_pending(t);
+  rt_store_relaxed(&t->last_block, (void *)(tag + 1));
+  return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS | pe->pair, site_word | RT_TAG_DETOUR);
+}
+
 /* rt_alloc with profiling on: a depth-1 site in this thread's cache takes
- * no call but mimalloc's; the rest, rt_profiled_alloc. */
+ * no call but mimalloc's; the rest, alloc_in_phase. */
 RT_INLINE void *alloc_from(size_t size, uintptr_t ra) {
   rt_thread_t *t = rt_self;
   const rt_site_entry_t *e = cache_entry(t, ra);
   if (rt_unlikely(e->ra != ra || size >= t->fast_limit)) /* a detour, or too large */
-    return rt_profiled_alloc(size, 0, false, ra);
+    return alloc_in_phase(size, ra);
   return alloc_fast(t, size, e->site_word, e->slot);
 }
 
 static RT_FAST void *alloc_on(size_t size) { return alloc_from(size, RA()); }
 
-/* realloc(NULL, n), as interpreters allocate (Lua's allocator does). */
-static RT_NOINLINE void *realloc_null(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
+/* The same for a call that passes its site: rt_alloc_at (out of line, so
+ * its off path keeps no frame) and realloc(NULL, n), as interpreters
+ * allocate (Lua's allocator does). */
+static RT_NOINLINE RT_FAST void *alloc_ra(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
+/* From a caller without a frame: inside a phase (or any detour), straight to
+ * alloc_in_phase, without alloc_ra's frame. */
+RT_INLINE void *alloc_ra_on(size_t size, uintptr_t ra) {
+  if (rt_unlikely(rt_self->fast_limit == 0)) return alloc_in_phase(size, ra);
+  return alloc_ra(size, ra);
+}
 
 /* Out of free_now's line, so its common path keeps nothing across a call. A
  * sentinel's shrink_room is always below zero, so a thread without state
@@ -867,11 +928,19 @@ static RT_COLD void publish_then_free(rt_thread_t *t, void *block, uint32_t site
   mi_free(block);
 }
 
+/* This thread's slot for a site or pair id below the tables' capacity, if
+ * it has one already (NULL: the general path maps it, or counts globally). */
+RT_INLINE rt_slot_t *slot_mapped(rt_slot_t *const *dir, uint32_t id) {
+  rt_slot_t *chunk = dir[id / RT_CHUNK_SLOTS];
+  return chunk != NULL ? &chunk[id % RT_CHUNK_SLOTS] : NULL;
+}
+
 /* A block with RT_TAG_DETOUR whose tag is in cache (free_now's callers
  * checked that its 16 bytes can be read): a phase pair's block, or one of
  * a site past the flat slots, counted without the general path's pointer
- * checks. Anything else, and any doubt, goes to rt_profiled_free. */
-static RT_NOINLINE void free_detour(void *p, uintptr_t ra) {
+ * checks. Anything else, and any doubt, goes to rt_profiled_free; so does
+ * a slot not mapped yet. Every call a tail call: nothing is kept. */
+static RT_NOINLINE RT_FAST void free_detour(void *p, uintptr_t ra) {
   rt_thread_t *t = rt_self; /* not passed: the fast path's registers stay as they were */
   rt_tag_t *tag = (rt_tag_t *)p - 1;
   uint64_t size_pair = tag->size_pair;
@@ -880,9 +949,19 @@ static RT_NOINLINE void free_detour(void *p, uintptr_t ra) {
   if (t->is_sentinel || ((uintptr_t)p & 15) != 0 || site > rt_options.sites || size >= RT_BIG_BLOCK ||
       pair >= rt_options.phases + rt_options.pairs || tag->check != tag_check_detour(tag, size_pair, site))
     return rt_profiled_free(p, ra); /* a bad pointer, rtprof's own block, a big one, a sentinel */
+  rt_slot_t *s = site < RT_FLAT_SLOTS ? &t->flat[site] : slot_mapped(t->site_dir, site);
+  rt_slot_t *ps = pair != 0 ? slot_mapped(t->pair_dir, pair) : NULL;
+  if (rt_unlikely(s == NULL || (pair != 0 && ps == NULL))) return rt_profiled_free(p, ra);
   rt_store_release(&tag->check, RT_TAG_FREED);
   rt_tsan_release(tag);
-  count_free(t, site, pair, size);
+  rt_bump(&s->frees, 1);
+  rt_bump(&s->room, size);
+  if (ps != NULL) {
+    rt_bump(&ps->frees, 1);
+    rt_bump(&ps->room, size);
+  }
+  rt_bump(&t->room, size);
+  if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)size))) return publish_then_free(t, tag, site, size);
   mi_free(tag);
 }
 
@@ -921,8 +1000,9 @@ RT_INLINE void free_now(rt_thread_t *t, void *p, uintptr_t ra) {
  *   site, up to RT_DEFER frees later. */
 
 /* Marks the owner's ring section (threads.c explains the protocol); false
- * when the ring is not this call's to touch: a taker holds it, or a signal
- * handler's free interrupted this thread's own section. */
+ * when the ring is not this call's to touch: a taker holds it, a signal
+ * handler's free interrupted this thread's own section, or there is no ring
+ * (a sentinel's, or rt_defer_on false: `deferring` stays 1). */
 RT_INLINE bool defer_enter(rt_thread_t *t) {
   if (rt_unlikely(t->deferring)) return false;
   rt_store_relaxed(&t->deferring, 1);
@@ -940,7 +1020,8 @@ void rt_defer_drain(rt_thread_t *t) {
   void *blocks[RT_DEFER];
   uintptr_t ras[RT_DEFER];
   int n = 0;
-  if (t->is_sentinel || !defer_enter(t)) return;
+  if (!defer_enter(t)) return;
+#pragma GCC unroll 4
   for (uint32_t k = 0; k < RT_DEFER; k++) { /* oldest first */
     uint32_t i = (t->defer_next + k) & (RT_DEFER - 1);
     if (t->defer_block[i] == NULL) continue;
@@ -951,7 +1032,25 @@ void rt_defer_drain(rt_thread_t *t) {
   for (int k = 0; k < n; k++) free_now(t, blocks[k], ras[k]);
 }
 
-static RT_NOINLINE void free_other(rt_thread_t *t, void *p, uintptr_t ra) {
+/* Whether `p` waits in this thread's ring. Its owner asks, in a section or
+ * not: a taker only empties entries, and an aligned word is read whole (a
+ * plain read, which the compare takes as its operand). */
+RT_INLINE bool defer_holds(const rt_thread_t *t, const void *p) {
+#pragma GCC unroll 4
+  for (int i = 0; i < RT_DEFER; i++)
+    if (rt_unlikely(t->defer_block[i] == p)) return true;
+  return false;
+}
+
+/* A block freed again while its first free waits in the ring: the first is
+ * settled, the second reported. Out of free_other's line, so that keeps
+ * nothing across a call. */
+static RT_COLD void free_twice(rt_thread_t *t, void *p, uintptr_t ra) {
+  rt_defer_drain(t);
+  free_now(t, p, ra);
+}
+
+static RT_NOINLINE RT_FAST void free_other(rt_thread_t *t, void *p, uintptr_t ra) {
   uintptr_t lo = (uintptr_t)p & 4095;
   /* NULL, or at a page offset readable_front must look at (0 or a power of
    * two), or below 16 (the tag would be on the page before): what is left
@@ -959,14 +1058,12 @@ static RT_NOINLINE void free_other(rt_thread_t *t, void *p, uintptr_t ra) {
    * fails the tag check (it covers the tag's address) and goes on too. */
   if (rt_unlikely((lo & (lo - 1) & ~(uintptr_t)15) == 0)) return rt_profiled_free(p, ra);
   _Static_assert((RT_DEFER & (RT_DEFER - 1)) == 0, "the ring index wraps with a mask");
-  if (rt_unlikely(!rt_defer_on || t->is_sentinel || !defer_enter(t))) return free_now(t, p, ra);
+  if (rt_unlikely(!defer_enter(t))) return free_now(t, p, ra);
   __builtin_prefetch((char *)p - RT_TAG_SIZE, 1);
-  for (int i = 0; i < RT_DEFER; i++)
-    if (rt_unlikely(t->defer_block[i] == p)) { /* freed twice: settle the first, report the second */
-      defer_leave(t);
-      rt_defer_drain(t);
-      return free_now(t, p, ra);
-    }
+  if (rt_unlikely(defer_holds(t, p))) {
+    defer_leave(t);
+    return free_twice(t, p, ra);
+  }
   uint32_t i = t->defer_next;
   void *old = t->defer_block[i];
   uintptr_t old_ra = t->defer_ra[i];
@@ -985,6 +1082,80 @@ static RT_FAST void free_on(void *p) {
   rt_thread_t *t = rt_self;
   if (rt_unlikely(p != t->last_block)) return free_other(t, p, RA());
   free_now(t, p, RA());
+}
+
+/* realloc(p, n) with profiling on at a site in this thread's cache, outside
+ * rtprof's own calls and scopes (inside a phase, with the pair cached too),
+ * of a live block whose tag is checked as free_now and free_detour check it:
+ * the free of the old block and the allocation of the new one are counted
+ * straight into their slots. A block still waiting in the ring (a realloc
+ * after free) and anything unusual take the general path. The block first:
+ * a failure leaves the old block live and counted, the peaks as they were;
+ * a new high-water settles the ring first, as alloc_in_phase does. */
+static RT_NOINLINE void *realloc_fast(void *p, size_t size, uintptr_t ra) {
+  rt_thread_t *t = rt_self;
+  const rt_site_entry_t *e = cache_entry(t, ra);
+  uint32_t phase = t->phase;
+  uintptr_t lo = (uintptr_t)p & 4095; /* as free_other: the 16 bytes before p are on p's page */
+  if (rt_unlikely(e->ra != ra || size >= RT_BIG_BLOCK || t->detour != phase ||
+                  (lo & (lo - 1) & ~(uintptr_t)15) == 0 || defer_holds(t, p)))
+    return realloc_slow(p, size, ra);
+  rt_tag_t *tag = (rt_tag_t *)p - 1;
+  uint64_t old_size_pair = tag->size_pair;
+  uint32_t old_site = tag->site, old_pair = (uint32_t)(old_size_pair & ((1u << RT_PAIR_BITS) - 1));
+  size_t old_size = old_size_pair >> RT_PAIR_BITS;
+  rt_slot_t *os, *ops = NULL;
+  if (rt_likely(tag->check == tag_check(tag, old_size_pair, old_site))) {
+    os = &t->flat[(uint8_t)old_site]; /* bounded, whatever a forged tag says */
+  } else { /* free_detour's checks */
+    if (old_site > rt_options.sites || old_size >= RT_BIG_BLOCK || old_pair >= rt_options.phases + rt_options.pairs ||
+        tag->check != tag_check_detour(tag, old_size_pair, old_site))
+      return realloc_slow(p, size, ra);
+    os = old_site < RT_FLAT_SLOTS ? &t->flat[old_site] : slot_mapped(t->site_dir, old_site);
+    ops = old_pair != 0 ? slot_mapped(t->pair_dir, old_pair) : NULL;
+    if (os == NULL || (old_pair != 0 && ops == NULL)) return realloc_slow(p, size, ra);
+  }
+  uint64_t site_word = e->site_word, pair = 0;
+  rt_slot_t *s = e->slot, *ps = NULL;
+  if (phase != 0) {
+    const rt_pair_entry_t *pe = pair_entry(t, (uint32_t)(site_word >> 32), phase);
+    if (rt_unlikely(pe->key != pair_key(site_word >> 32, phase) || pe->slot == NULL))
+      return realloc_slow(p, size, ra);
+    ps = pe->slot, pair = pe->pair;
+    site_word |= RT_TAG_DETOUR;
+  }
+  rt_tag_t *moved = block_realloc(tag, old_size, (size + RT_TAG_SIZE + 15) & ~(size_t)15);
+  if (rt_unlikely(moved == NULL)) return fast_failure();
+  rt_bump(&os->frees, 1);
+  rt_bump(&os->room, old_size);
+  if (ops != NULL) {
+    rt_bump(&ops->frees, 1);
+    rt_bump(&ops->room, old_size);
+  }
+  rt_bump(&t->room, old_size);
+  if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)old_size))) rt_publish_pending(t);
+  if (rt_unlikely(s->room < (int64_t)size || t->room < (int64_t)size))
+    defer_settle(t); /* so a new high-water is a real one */
+  rt_bump(&s->allocs, 1);
+  rt_bump(&s->alloc_bytes, size);
+  if (rt_drop_below_zero(&s->room, (int64_t)size)) slot_new_high(s);
+  if (ps != NULL) {
+    rt_bump(&ps->allocs, 1);
+    rt_bump(&ps->alloc_bytes, size);
+    rt_bump(&ps->room, -(int64_t)size);
+  }
+  rt_bump(&t->shrink_room, size);
+  if (rt_drop_below_zero(&t->room, (int64_t)size) && thread_new_high(t)) rt_publish_pending(t);
+  rt_store_relaxed(&t->last_block, (void *)(moved + 1));
+  return tag_fast(moved, (uint64_t)size << RT_PAIR_BITS | pair, site_word);
+}
+
+/* Every rt_realloc variant and the interposer's realloc with profiling
+ * on (or not started yet): it keeps no frame, each path is a tail call. */
+RT_NOINLINE RT_FAST void *rt_profiled_realloc(void *p, size_t size, uintptr_t ra) {
+  if (rt_unlikely(rt_mode != RT_MODE_ON)) return realloc_slow(p, size, ra);
+  if (p == NULL) return alloc_ra_on(size, ra);
+  return realloc_fast(p, size, ra);
 }
 
 /* rt_alloc_site with profiling on: ids 1..rt_named_fast have a slot inside
@@ -1063,13 +1234,9 @@ static inline bool bad_alignment(size_t align) { return align == 0 || (align & (
 /* An explicit site may be a function's entry address (RT_RA_AT). */
 #define AT(site) ((uintptr_t)(site) | RT_RA_AT)
 
-/* rt_alloc_at with profiling on: a cached site takes the fast path. Out of
- * line, so rt_alloc_at's off path keeps no frame. */
-static RT_NOINLINE void *alloc_at_on(size_t size, uintptr_t ra) { return alloc_from(size, ra); }
-
 RT_EXPORT void *rt_alloc_at(size_t size, const void *site) {
   if (rt_likely(rt_mode == RT_MODE_OFF)) return mi_malloc(rt_off_size(size));
-  if (rt_mode == RT_MODE_ON) return alloc_at_on(size, AT(site));
+  if (rt_mode == RT_MODE_ON) return alloc_ra_on(size, AT(site));
   return rt_profiled_alloc(size, 0, false, AT(site));
 }
 

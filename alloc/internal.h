@@ -199,8 +199,14 @@ typedef struct rt_site_entry_s {
   uint64_t unused;            /* 32 bytes an entry: its index is one shift */
 } rt_site_entry_t;
 
+/* A pair-cache entry: (phase, site), its pair id and this thread's slot for
+ * it (NULL when none could be had: the counts then go global), so an
+ * allocation inside a phase walks no directory either. */
 typedef struct rt_pair_entry_s {
-  uint32_t phase, site, pair;
+  uint64_t key;               /* site id << 32 | phase; 0 = empty */
+  uint64_t pair;
+  rt_slot_t *slot;
+  uint64_t unused;            /* 32 bytes an entry: its index is one shift */
 } rt_pair_entry_t;
 #define RT_PAIR_CACHE 64
 
@@ -228,7 +234,8 @@ struct rt_thread_s {
   /* Deferred frees (alloc.c): a free of any other block prefetches the tag
    * and waits here RT_DEFER frees. Owner-written; another thread takes the
    * blocks only through rt_defer_take_all's protocol. */
-  int deferring;              /* the owner is inside a ring section */
+  int deferring;              /* the owner is inside a ring section; always 1 where no
+                                 ring is kept (a sentinel, or rt_defer_on false) */
   int defer_stop;             /* another thread is taking the ring: free at once */
   uint32_t defer_next;        /* the oldest entry */
   void *defer_block[RT_DEFER];

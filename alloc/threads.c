@@ -15,9 +15,11 @@
  * far below zero, so rt_free's fast path leaves it on its cold branch
  * (alloc.c, publish_then_free). */
 static rt_thread_t rt_thread_new = {.is_sentinel = true, .scope_site = UINT32_MAX,
-                                     .shrink_room = INT64_MIN / 2, .last_block = (void *)1};
+                                     .shrink_room = INT64_MIN / 2, .last_block = (void *)1,
+                                     .deferring = 1};
 static rt_thread_t rt_thread_gone = {.is_sentinel = true, .scope_site = UINT32_MAX,
-                                      .shrink_room = INT64_MIN / 2, .last_block = (void *)1};
+                                      .shrink_room = INT64_MIN / 2, .last_block = (void *)1,
+                                      .deferring = 1};
 __thread rt_tls_t rt_tls __attribute__((tls_model("initial-exec"))) = {.self = &rt_thread_new};
 
 #define CHUNK_BYTES (RT_CHUNK_SLOTS * sizeof(rt_slot_t))
@@ -115,6 +117,7 @@ rt_thread_t *rt_thread_start(void) {
     site_dir[c] = &t->flat[c * RT_CHUNK_SLOTS];
   t->shrink_room = RT_PEAK_SLACK;
   t->last_block = (void *)1;
+  t->deferring = !rt_defer_on; /* no ring: every free is done at once */
   t->internal = (uint16_t)rt_internal; /* started inside rtprof's own call */
   rt_detour_changed(t);
   t->next = rt_reg.live;
@@ -416,4 +419,5 @@ void rt_defer_fork_child(void) {
       if (p != NULL) rt_profiled_free(p, t->defer_ra[i]);
     }
   }
+  if (!self->is_sentinel) self->deferring = !rt_defer_on;
 }

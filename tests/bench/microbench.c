@@ -1,11 +1,15 @@
 /* malloc/free microbenchmark: `microbench API THREADS ITERS LIVE`.
  * API: mi (plain mimalloc: mi_malloc/mi_free), rt (rt_alloc/rt_free: rtprof
- * off or on by RTPROF), site (rt_alloc_site at one named site, rt_free), libc (malloc/free: whatever the process's malloc is).
+ * off or on by RTPROF), site (rt_alloc_site at one named site, rt_free),
+ * phase (rt_alloc/rt_free inside a phase each thread opens), libc
+ * (malloc/free: whatever the process's malloc is).
  * Each thread keeps LIVE blocks (0 = alloc/free pairs) and replaces one at
  * random per iteration, sizes 16-512 bytes. Prints ns per alloc+free.
+ * mi-realloc and realloc (mi_realloc, rt_realloc) instead resize one block
+ * per iteration (sizes 16-512 bytes); LIVE must be 0.
  *
  * Built twice by tests/bench/run.sh:
- *  - `microbench`, linked with librtprof and mimalloc (all three APIs). Linking
+ *  - `microbench`, linked with librtprof and mimalloc (every API but libc's own). Linking
  *    mimalloc replaces malloc process-wide, so `libc` here is mimalloc's malloc.
  *  - `microbench-libc`, compiled with -DMICROBENCH_LIBC_ONLY and linked with
  *    nothing: only `libc`, which is glibc's malloc, or whatever LD_PRELOAD
@@ -24,7 +28,7 @@
 #include "rtprof.h"
 #endif
 
-typedef enum { API_MI, API_RT, API_SITE, API_LIBC } api_t;
+typedef enum { API_MI, API_RT, API_SITE, API_LIBC, API_PHASE, API_MI_REALLOC, API_REALLOC } api_t;
 static api_t api;
 static long iters, live;
 
@@ -61,6 +65,29 @@ WORKER(worker_rt, rt_alloc, rt_free)
 static rt_site_t bench_site;
 #define SITE_ALLOC(n) rt_alloc_site((n), bench_site)
 WORKER(worker_site, SITE_ALLOC, rt_free)
+/* The thread's function opens the phase; callgrind counts the pairs inside
+ * (worker_*) only. */
+WORKER(worker_phase_pairs, rt_alloc, rt_free)
+static void *in_phase(void *arg) {
+  PROFILE_PHASE("bench");
+  return worker_phase_pairs(arg);
+}
+
+/* One block resized per iteration (realloc(NULL, n) first, freed last). */
+#define REALLOC_WORKER(NAME, REALLOC, FREE)                                    \
+  static void *NAME(void *arg) {                                               \
+    uint64_t x = 0x9e3779b97f4a7c15ULL ^ (uintptr_t)arg;                       \
+    char *p = REALLOC(NULL, 16);                                               \
+    for (long i = 0; i < iters; i++) {                                         \
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;                                 \
+      p = REALLOC(p, 16 + (x % 497));                                          \
+      *(volatile char *)p = 1;                                                 \
+    }                                                                          \
+    FREE(p);                                                                   \
+    return NULL;                                                               \
+  }
+REALLOC_WORKER(worker_mi_realloc, mi_realloc, mi_free)
+REALLOC_WORKER(worker_realloc, rt_realloc, rt_free)
 #endif
 WORKER(worker_libc, malloc, free)
 
@@ -77,8 +104,14 @@ int main(int argc, char **argv) {
     api = API_SITE;
   } else if (strcmp(argv[1], "libc") == 0) {
     api = API_LIBC;
+  } else if (strcmp(argv[1], "phase") == 0) {
+    api = API_PHASE;
+  } else if (strcmp(argv[1], "mi-realloc") == 0) {
+    api = API_MI_REALLOC;
+  } else if (strcmp(argv[1], "realloc") == 0) {
+    api = API_REALLOC;
   } else {
-    fprintf(stderr, "microbench: unknown API '%s' (mi, rt, site or libc)\n", argv[1]);
+    fprintf(stderr, "microbench: unknown API '%s' (mi, rt, site, libc, phase, mi-realloc or realloc)\n", argv[1]);
     return 2;
   }
 #ifdef MICROBENCH_LIBC_ONLY
@@ -94,6 +127,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "microbench: THREADS 1-64, ITERS and LIVE >= 0\n");
     return 2;
   }
+  if ((api == API_MI_REALLOC || api == API_REALLOC) && live != 0) {
+    fprintf(stderr, "microbench: %s resizes one block: LIVE must be 0\n", argv[1]);
+    return 2;
+  }
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   pthread_t th[64];
@@ -102,6 +139,9 @@ int main(int argc, char **argv) {
   if (api == API_MI) worker = worker_mi;
   if (api == API_RT) worker = worker_rt;
   if (api == API_SITE) worker = worker_site, bench_site = rt_site_named("bench", "microbench.c", 1);
+  if (api == API_PHASE) worker = in_phase;
+  if (api == API_MI_REALLOC) worker = worker_mi_realloc;
+  if (api == API_REALLOC) worker = worker_realloc;
 #endif
   for (long i = 0; i < threads; i++) pthread_create(&th[i], NULL, worker, (void *)i);
   for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);

@@ -8,11 +8,17 @@
 #   rtprof off:           at most OFF_BUDGET
 #   rtprof on, depth 1:   at most ON_BUDGET (rt_alloc), and rt_alloc_site
 #                         at a named site no more than rt_alloc
+#   inside a phase:       at most PHASE_BUDGET (the phase fast path; the
+#                         general path costs about 425)
+#   rt_realloc, on:       at most REALLOC_BUDGET above mi_realloc (the
+#                         realloc fast path; the general path: about 345)
 set -eu
 cd "$(dirname "$0")/../.."
 TOP=$PWD
 OFF_BUDGET=5
 ON_BUDGET=80 # DESIGN.md
+PHASE_BUDGET=190
+REALLOC_BUDGET=130
 N=50000
 OUT=$TOP/build/tests/bench/t_instructions
 command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 77; }
@@ -47,8 +53,21 @@ fails=0
 [ $((off - mi)) -le $OFF_BUDGET ] || { echo "FAIL: profiling off adds $((off - mi)) instructions per pair, budget $OFF_BUDGET"; fails=1; }
 [ $((on - mi)) -le "$ON_BUDGET" ] || { echo "FAIL: profiling on adds $((on - mi)) instructions per pair, budget $ON_BUDGET"; fails=1; }
 [ "$site" -le "$on" ] || { echo "FAIL: rt_alloc_site costs $site per pair, more than rt_alloc's $on"; fails=1; }
+# totals FIELD: from the dump of the last run
+totals() { sed -n "s/^totals .*\b$1=\([0-9]*\).*/\1/p" "$OUT/dump.txt"; }
 # The counts are real: the dump of the last run holds every pair.
-allocs=$(sed -n "s/^totals allocs=\([0-9]*\) .*/\1/p" "$OUT/dump.txt")
+allocs=$(totals allocs)
 [ "$allocs" = $((2 * N)) ] || { echo "FAIL: the dump counts $allocs allocations, not $((2 * N))"; fails=1; }
-[ $fails -eq 0 ] && echo "ok: within budget (off <= $OFF_BUDGET, on <= $ON_BUDGET, site <= rt_alloc)"
+phase=$(per_pair phase RTPROF=1)
+[ "$(totals allocs)" = $((2 * N)) ] || { echo "FAIL: the phase run's dump counts $(totals allocs) allocations, not $((2 * N))"; fails=1; }
+mi_realloc=$(per_pair mi-realloc)
+realloc=$(per_pair realloc RTPROF=1)
+# one realloc(NULL, n), then one allocation and one free a realloc
+[ "$(totals allocs) $(totals frees)" = "$((2 * N + 1)) $((2 * N + 1))" ] ||
+  { echo "FAIL: the realloc run's dump counts $(totals allocs) allocations, $(totals frees) frees, not $((2 * N + 1)) each"; fails=1; }
+echo "Ir per pair inside a phase: $phase (+$((phase - mi))); per realloc: mi_realloc $mi_realloc, rt_realloc on $realloc (+$((realloc - mi_realloc)))"
+[ $((phase - mi)) -le $PHASE_BUDGET ] || { echo "FAIL: a pair inside a phase adds $((phase - mi)) instructions, budget $PHASE_BUDGET"; fails=1; }
+[ $((realloc - mi_realloc)) -le $REALLOC_BUDGET ] ||
+  { echo "FAIL: rt_realloc adds $((realloc - mi_realloc)) instructions, budget $REALLOC_BUDGET"; fails=1; }
+[ $fails -eq 0 ] && echo "ok: within budget (off <= $OFF_BUDGET, on <= $ON_BUDGET, site <= rt_alloc, phase <= $PHASE_BUDGET, realloc <= $REALLOC_BUDGET)"
 exit $fails
