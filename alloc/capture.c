@@ -461,23 +461,14 @@ static void check_site(const rt_uc_entry_t *e, uintptr_t ra, const uintptr_t *fr
   rt_add_relaxed(&rt_uc_checked[0], 1);
 }
 
-RT_NOINLINE uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *frames, uint32_t first,
-                                     uint32_t depth) {
+/* Everything but a cached site's return: out of rt_capture_site's line, so
+ * the common case saves no registers for it. S is rt_capture_site's CFA
+ * (the own-frame chains are measured from it); c may be NULL. */
+static RT_NOINLINE uint32_t capture_slow(uintptr_t ra, uintptr_t *frames, uint32_t first,
+                                         uint32_t depth, rt_ucache_t *c, uintptr_t S) {
   uint32_t want_frames = depth - first;
   uintptr_t *out = frames + first;
   uintptr_t site_ra = ra, prefix = first > 0 ? frames[0] : 0;
-  rt_ucache_t *c = t != NULL ? cache_of(t) : NULL;
-  uintptr_t S = (uintptr_t)__builtin_dwarf_cfa();
-  if (c != NULL) {
-    rt_uc_entry_t *hit = NULL;
-    uint32_t site = cached_site(c, S, site_ra, first > 0, prefix, &hit);
-    if (site != 0) {
-      if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK)) check_site(hit, ra & ~RT_RA_AT, frames, first, depth);
-      window_tick(c);
-      c->hits++;
-      return site;
-    }
-  }
   /* Read before the flags the frames are worked out from (rt_addr_decide
    * stores the flag, then bumps it): a site cached under it is never newer
    * than its flags. */
@@ -538,4 +529,21 @@ RT_NOINLINE uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *fr
     e->site_slots = needed >= e->nraw ? e->nslots : e->upto[needed - 1];
   }
   return site;
+}
+
+RT_NOINLINE uint32_t rt_capture_site(rt_thread_t *t, uintptr_t ra, uintptr_t *frames, uint32_t first,
+                                     uint32_t depth) {
+  rt_ucache_t *c = t != NULL ? cache_of(t) : NULL;
+  uintptr_t S = (uintptr_t)__builtin_dwarf_cfa();
+  if (c != NULL) {
+    rt_uc_entry_t *hit = NULL;
+    uint32_t site = cached_site(c, S, ra, first > 0, first > 0 ? frames[0] : 0, &hit);
+    if (site != 0) {
+      if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK)) check_site(hit, ra & ~RT_RA_AT, frames, first, depth);
+      window_tick(c);
+      c->hits++;
+      return site;
+    }
+  }
+  return capture_slow(ra, frames, first, depth, c, S);
 }
