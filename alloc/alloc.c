@@ -928,6 +928,19 @@ static RT_COLD void publish_then_free(rt_thread_t *t, void *block, uint32_t site
   mi_free(block);
 }
 
+/* A free counted into the slots the caller found (ps NULL: no pair); true
+ * when the thread's net change since its last publish asks for one. */
+RT_INLINE bool count_free_slots(rt_thread_t *t, rt_slot_t *s, rt_slot_t *ps, size_t size) {
+  rt_bump(&s->frees, 1);
+  rt_bump(&s->room, size);
+  if (ps != NULL) {
+    rt_bump(&ps->frees, 1);
+    rt_bump(&ps->room, size);
+  }
+  rt_bump(&t->room, size);
+  return rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)size));
+}
+
 /* This thread's slot for a site or pair id below the tables' capacity, if
  * it has one already (NULL: the general path maps it, or counts globally). */
 RT_INLINE rt_slot_t *slot_mapped(rt_slot_t *const *dir, uint32_t id) {
@@ -954,14 +967,7 @@ static RT_NOINLINE RT_FAST void free_detour(void *p, uintptr_t ra) {
   if (rt_unlikely(s == NULL || (pair != 0 && ps == NULL))) return rt_profiled_free(p, ra);
   rt_store_release(&tag->check, RT_TAG_FREED);
   rt_tsan_release(tag);
-  rt_bump(&s->frees, 1);
-  rt_bump(&s->room, size);
-  if (ps != NULL) {
-    rt_bump(&ps->frees, 1);
-    rt_bump(&ps->room, size);
-  }
-  rt_bump(&t->room, size);
-  if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)size))) return publish_then_free(t, tag, site, size);
+  if (count_free_slots(t, s, ps, size)) return publish_then_free(t, tag, site, size);
   mi_free(tag);
 }
 
@@ -1126,14 +1132,7 @@ static RT_NOINLINE void *realloc_fast(void *p, size_t size, uintptr_t ra) {
   }
   rt_tag_t *moved = block_realloc(tag, old_size, (size + RT_TAG_SIZE + 15) & ~(size_t)15);
   if (rt_unlikely(moved == NULL)) return fast_failure();
-  rt_bump(&os->frees, 1);
-  rt_bump(&os->room, old_size);
-  if (ops != NULL) {
-    rt_bump(&ops->frees, 1);
-    rt_bump(&ops->room, old_size);
-  }
-  rt_bump(&t->room, old_size);
-  if (rt_unlikely(rt_drop_below_zero(&t->shrink_room, (int64_t)old_size))) rt_publish_pending(t);
+  if (count_free_slots(t, os, ops, old_size)) rt_publish_pending(t);
   if (rt_unlikely(s->room < (int64_t)size || t->room < (int64_t)size))
     defer_settle(t); /* so a new high-water is a real one */
   rt_bump(&s->allocs, 1);
