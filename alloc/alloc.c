@@ -518,6 +518,21 @@ static RT_COLD void *tag_internal(void *base, size_t size) {
   return (char *)base + RT_TAG_SIZE;
 }
 
+/* Tags and counts a block whose site (and pair) is known; t NULL: a thread
+ * without state, counted globally. */
+RT_INLINE void *tag_block_at(rt_thread_t *t, void *base, size_t size, uint32_t site, uint32_t pair,
+                             size_t fill_from) {
+  rt_tag_t *tag = base;
+  rt_tsan_acquire(base);
+  tag->size_pair = (uint64_t)size << RT_PAIR_BITS | pair;
+  tag->site = site;
+  tag->check = tag_check_for(base, tag->size_pair, site);
+  if (rt_likely(t != NULL)) count_alloc(t, site, pair, size);
+  else count_global(site, pair, 1, (int64_t)size, 0, 0);
+  if (rt_unlikely(rt_extras)) alloc_extras((char *)base + RT_TAG_SIZE, size, fill_from, site);
+  return (char *)base + RT_TAG_SIZE;
+}
+
 RT_INLINE void *tag_block_from(void *base, size_t size, uintptr_t ra, size_t fill_from) {
   if (rt_unlikely(rt_internal)) return tag_internal(base, size);
   rt_thread_t *t = self_thread();
@@ -529,15 +544,7 @@ RT_INLINE void *tag_block_from(void *base, size_t size, uintptr_t ra, size_t fil
     site = site_slow(NULL, ra);
     pair = 0;
   }
-  rt_tag_t *tag = base;
-  rt_tsan_acquire(base);
-  tag->size_pair = (uint64_t)size << RT_PAIR_BITS | pair;
-  tag->site = site;
-  tag->check = tag_check_for(base, tag->size_pair, site);
-  if (rt_likely(t != NULL)) count_alloc(t, site, pair, size);
-  else count_global(site, pair, 1, (int64_t)size, 0, 0);
-  if (rt_unlikely(rt_extras)) alloc_extras((char *)base + RT_TAG_SIZE, size, fill_from, site);
-  return (char *)base + RT_TAG_SIZE;
+  return tag_block_at(t, base, size, site, pair, fill_from);
 }
 
 RT_INLINE void *tag_block(void *base, size_t size, uintptr_t ra, bool zero) {
@@ -868,12 +875,14 @@ RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_s
  * free_detour. The block first, then the counts, as in alloc_new_high: a
  * site that grows inside a phase raises its peak at each allocation, and a
  * failure leaves the peaks as they were. The rest takes the general path. */
+static RT_NOINLINE void *alloc_deep(size_t size, uintptr_t ra);
+
 static RT_NOINLINE RT_FAST void *alloc_in_phase(size_t size, uintptr_t ra) {
   rt_thread_t *t = rt_self;
   const rt_site_entry_t *e = cache_entry(t, ra);
   uint32_t phase = t->phase;
   if (rt_unlikely(e->ra != ra || size >= RT_BIG_BLOCK || t->detour - 1 >= UINT16_MAX))
-    return rt_profiled_alloc(size, 0, false, ra);
+    return rt_options.depth != 1 ? alloc_deep(size, ra) : rt_profiled_alloc(size, 0, false, ra);
   uint64_t site_word = e->site_word;
   const rt_pair_entry_t *pe = pair_entry(t, (uint32_t)(site_word >> 32), phase);
   rt_slot_t *s = e->slot, *ps = pe->slot;
@@ -893,6 +902,24 @@ static RT_NOINLINE RT_FAST void *alloc_in_phase(size_t size, uintptr_t ra) {
   if (rt_drop_below_zero(&t->room, (int64_t)size) && thread_new_high(t)) rt_publish_pending(t);
   rt_store_relaxed(&t->last_block, (void *)(tag + 1));
   return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS | pe->pair, site_word | RT_TAG_DETOUR);
+}
+
+/* At RTPROF_DEPTH > 1 (the site cache is for depth 1): the stack's site,
+ * then alloc_fast's counting into its slot when nothing else applies (no
+ * phase, scope or rtprof call open, no extras, a thread with state, not a
+ * big block). A site past the flat slots tags its block with RT_TAG_DETOUR,
+ * as at depth 1. */
+static RT_NOINLINE void *alloc_deep(size_t size, uintptr_t ra) {
+  rt_thread_t *t = rt_self;
+  if (t->is_sentinel || t->detour != 0 || size >= RT_BIG_BLOCK || rt_extras)
+    return rt_profiled_alloc(size, 0, false, ra);
+  uint32_t site = site_slow(t, ra);
+  rt_slot_t *s = rt_site_slot(t, site);
+  if (rt_unlikely(s == NULL)) { /* no slot could be mapped: the general counting (globally) */
+    void *base = mi_malloc(rt_round16(size + RT_TAG_SIZE));
+    return base != NULL ? tag_block_at(t, base, size, site, 0, 0) : fast_failure();
+  }
+  return alloc_fast(t, size, (uint64_t)site << 32 | (site < RT_FLAT_SLOTS ? 0 : RT_TAG_DETOUR), s);
 }
 
 /* rt_alloc with profiling on: a depth-1 site in this thread's cache takes
