@@ -42,6 +42,22 @@ static inline bool test_expect_on(void) {
   exit(2);
 }
 
+/* A "Field:   N kB" line of /proc/self/status (VmSize, VmRSS...), in bytes;
+ * 0 when it is not there. */
+static inline uint64_t test_status_bytes(const char *field) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  size_t len = strlen(field);
+  uint64_t kb = 0;
+  while (f != NULL && fgets(line, sizeof line, f))
+    if (strncmp(line, field, len) == 0 && line[len] == ':') {
+      kb = strtoull(line + len + 1, NULL, 10);
+      break;
+    }
+  if (f != NULL) fclose(f);
+  return kb * 1024;
+}
+
 #define TEST_DONE() return test_failures > 100 ? 100 : test_failures
 
 #endif

@@ -275,16 +275,6 @@ static void waiting(bool done) {
   free_blk(&warm);
 }
 
-static unsigned long long vm_size(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  unsigned long long kb = 0;
-  while (f && fgets(line, sizeof line, f))
-    if (sscanf(line, "VmSize: %llu kB", &kb) == 1) break;
-  if (f) fclose(f);
-  return kb * 1024;
-}
-
 static void oom(void) {
   enum { CHUNK = 64 << 10, MAX = 4096 };
   static blk_t c[MAX];
@@ -296,7 +286,7 @@ static void oom(void) {
   ALLOC(&c[1], chunk, CHUNK); /* the site and its pair are cached */
   struct rlimit old, cap;
   getrlimit(RLIMIT_AS, &old);
-  cap = (struct rlimit){vm_size() + ((unsigned long long)4 << 20), old.rlim_max};
+  cap = (struct rlimit){test_status_bytes("VmSize") + ((unsigned long long)4 << 20), old.rlim_max};
   CHECK(setrlimit(RLIMIT_AS, &cap) == 0);
   int n = 2;
   char *p;

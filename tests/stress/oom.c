@@ -107,15 +107,6 @@ static void free_counted(void *p, size_t n) {
   m_frees++, m_live_bytes -= n;
 }
 
-static uint64_t vm_size_bytes(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  unsigned long long kb = 0;
-  while (f && fgets(line, sizeof line, f))
-    if (sscanf(line, "VmSize: %llu kB", &kb) == 1) break;
-  if (f) fclose(f);
-  return (uint64_t)kb * 1024;
-}
 
 static uint64_t dump_field(const char *path, const char *key) {
   FILE *f = fopen(path, "r");
@@ -154,7 +145,7 @@ int main(int argc, char **argv) {
   if (aligned) m_allocs++, m_live_bytes += 3000, fill(aligned, 3000, 3);
   struct rlimit old;
   getrlimit(RLIMIT_AS, &old);
-  uint64_t vm = vm_size_bytes();
+  uint64_t vm = test_status_bytes("VmSize");
   struct rlimit cap = {.rlim_cur = vm + ((uint64_t)4 << 20), .rlim_max = old.rlim_max};
   if (vm == 0 || setrlimit(RLIMIT_AS, &cap) != 0) {
     perror("setrlimit(RLIMIT_AS)");
