@@ -3,7 +3,8 @@
 #  - unwind_prog.c's tricky stacks (recursion at varying depths, one return
 #    address reached at one stack pointer from two callers, alloca frames
 #    moved under an unchanged stack pointer, one stack inside a named scope
-#    and outside it), built with and without frame pointers, come out at
+#    and outside it, two deep stacks differing only in their 16th frame),
+#    built with and without frame pointers, come out at
 #    their exact file:line stacks and counts;
 #  - RTPROF_UNWIND_CACHE=2 compares every cached and recorded stack with
 #    libunwind's own backtrace (aborting on a difference) in that program,
@@ -55,6 +56,9 @@ for c in "ab":
 tail = (("scoped_leaf", line["scoped_leaf"]), ("scoped", line["scoped"]), ("main", line["main_scoped"]))
 want[tail] = 10
 want[(("Scope", None),) + tail] = 10
+for c in "ab":  # 16 frames, main beyond them
+    want[(("deep_leaf", line["deep_leaf"]), ("deep", line["deep_bottom"])) + (("deep", line["deep"]),) * 13
+         + (("top_" + c, line["top_" + c]),)] = 10
 errors = [f"{k}: {got.get(k)} allocs, want {v}" for k, v in want.items() if got.get(k) != v]
 errors += [f"unexpected site {k}: {v}" for k, v in got.items() if k not in want]
 print("\n".join(errors) or f"{len(want)} exact stacks ({sys.argv[3]})")

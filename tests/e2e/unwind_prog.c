@@ -5,8 +5,10 @@
  * above it moved, with the old return-address slot filled with the old
  * return address; and one stack allocating both inside a named scope and
  * outside it (the scope's name heads the site, so a cached stack must not
- * stand for the other). Built without sibling calls, so every call keeps
- * its frame. Each call site is marked SITE:name. */
+ * stand for the other); and two stacks of more than RTPROF_DEPTH frames, word
+ * for word the same but for the 16th frame from the allocation (a cached
+ * site must be checked out to its last frame). Built without sibling
+ * calls, so every call keeps its frame. Each call site is marked SITE:name. */
 #include <alloca.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,6 +88,31 @@ NOINL static void unscope_if(int on) {
   if (on) rtprof_site_pop();
 }
 
+NOINL static void deep_leaf(void) {
+  sink = malloc(88); /* SITE:deep_leaf */
+  free(sink);
+}
+
+NOINL static void deep(int n) {
+  if (n == 0) {
+    deep_leaf(); /* SITE:deep_bottom */
+    return;
+  }
+  deep(n - 1); /* SITE:deep */
+  marker = n;
+}
+
+/* deep_leaf, deep(0) and 13 more deep frames: the 16th frame is here. */
+NOINL static void top_a(void) {
+  deep(13); /* SITE:top_a */
+  marker = 1; /* the two bodies differ, so they are not folded into one */
+}
+NOINL static void top_b(void) {
+  deep(13); /* SITE:top_b */
+  marker = 2;
+}
+static void (*const tops[2])(void) = {top_a, top_b};
+
 int main(void) {
   rt_site_t scope = rt_site_named("Scope", NULL, 0);
   for (int round = 0; round < 20; round++) {
@@ -96,6 +123,7 @@ int main(void) {
     scope_if(round % 2, scope); /* the same stack inside the scope and outside */
     scoped(); /* SITE:main_scoped */
     unscope_if(round % 2);
+    tops[round % 2](); /* one call, so both stacks share every word but the 16th frame */
   }
   printf("done\n");
   return 0;
