@@ -7,8 +7,11 @@
  * outside it (the scope's name heads the site, so a cached stack must not
  * stand for the other); and two stacks of more than RTPROF_DEPTH frames, word
  * for word the same but for the 16th frame from the allocation (a cached
- * site must be checked out to its last frame). Built without sibling
- * calls, so every call keeps its frame. Each call site is marked SITE:name. */
+ * site must be checked out to its last frame). With the argument `churn`,
+ * only stacks that never come back soon enough to pay for their recording:
+ * one return address reached at 300 stack depths in turn, more stacks than
+ * the cache holds, so recording must pause. Built without sibling calls, so
+ * every call keeps its frame. Each call site is marked SITE:name. */
 #include <alloca.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -113,7 +116,25 @@ NOINL static void top_b(void) {
 }
 static void (*const tops[2])(void) = {top_a, top_b};
 
-int main(void) {
+NOINL static void churn_leaf(void) {
+  sink = malloc(104); /* SITE:churn_leaf */
+  free(sink);
+}
+
+NOINL static int churn(int n) {
+  if (n == 0) {
+    churn_leaf(); /* SITE:churn_bottom */
+    return 0;
+  }
+  return churn(n - 1) + 1; /* SITE:churn */
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "churn") == 0) {
+    for (int i = 0; i < 100000; i++) churn(i % 300); /* SITE:main_churn */
+    printf("done\n");
+    return 0;
+  }
   rt_site_t scope = rt_site_named("Scope", NULL, 0);
   for (int round = 0; round < 20; round++) {
     for (int n = 1; n <= 5; n++) rec((n * 3 + round) % 5 + 1); /* SITE:main_rec */
