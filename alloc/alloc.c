@@ -816,25 +816,20 @@ static RT_COLD void *uncount_failure(size_t size, uint64_t site_word) {
   return NULL;
 }
 
-/* An allocation that raises its site's or this thread's high-water. The
- * site's room is already charged with `size`, the thread's too when
- * `thread_charged`; here both end up charged. The block first, then the
- * counts and the new peaks: a failed allocation leaves the peaks as they
+/* An allocation that raises its site's high-water; the site's room is
+ * already charged with `size`, the thread's is not. The block first, then
+ * the counts and the new peaks: a failed allocation leaves the peaks as they
  * were. */
-static RT_NOINLINE void *alloc_new_high(rt_thread_t *t, size_t size, uint64_t site_word, rt_slot_t *s,
-                                        bool thread_charged) {
+static RT_NOINLINE void *alloc_new_high(rt_thread_t *t, size_t size, uint64_t site_word, rt_slot_t *s) {
   /* Deferred frees make live bytes look higher than they are: settle them
    * (with the charge taken back, so a publish they cause sees the present),
    * then charge again. */
   if (defer_waiting(t)) {
     rt_bump(&s->room, size);
-    if (thread_charged) rt_bump(&t->room, size);
     rt_defer_drain(t);
     rt_bump(&s->room, -(int64_t)size);
-    rt_bump(&t->room, -(int64_t)size);
-  } else if (!thread_charged) {
-    rt_bump(&t->room, -(int64_t)size);
   }
+  rt_bump(&t->room, -(int64_t)size);
   rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
   if (rt_unlikely(tag == NULL)) {
     rt_bump(&s->room, size);
@@ -850,23 +845,41 @@ static RT_NOINLINE void *alloc_new_high(rt_thread_t *t, size_t size, uint64_t si
   return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, site_word);
 }
 
+/* After an allocation of `size` that took the thread's room below zero,
+ * with frees waiting in the ring, or with the thread's new high-water
+ * recorded and asking for a publish. Waiting frees came before the
+ * allocation, so they are settled first, with its charge taken back (a
+ * publish they cause must see the present without it). */
+static RT_NOINLINE void *thread_high_after(rt_thread_t *t, size_t size, void *block) {
+  if (defer_waiting(t)) {
+    rt_bump(&t->room, size);
+    rt_defer_drain(t);
+    rt_bump(&t->room, -(int64_t)size);
+    if (t->room < 0 && thread_new_high(t)) rt_publish_pending(t);
+  } else {
+    rt_publish_pending(t);
+  }
+  return block;
+}
+
 /* A counted allocation at a site with slot `s`: no phase or scope open, no
  * extras, not inside rtprof. Counted before mimalloc is called, so only
- * `size` and the site live across that call; one that would raise a peak
- * (its site's or the thread's room goes below zero) takes alloc_new_high,
- * so a failure undoes plain sums only. */
+ * `size` and the site live across that call: a failure undoes plain sums.
+ * One that raises its site's peak takes alloc_new_high; the thread's peak
+ * is looked at after the call (a growing program raises it on most
+ * allocations between two publishes, and its room is the thread's own). */
 RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_slot_t *s) {
-  if (rt_unlikely(rt_drop_below_zero(&s->room, (int64_t)size)))
-    return alloc_new_high(t, size, site_word, s, false);
-  if (rt_unlikely(rt_drop_below_zero(&t->room, (int64_t)size)))
-    return alloc_new_high(t, size, site_word, s, true);
+  if (rt_unlikely(rt_drop_below_zero(&s->room, (int64_t)size))) return alloc_new_high(t, size, site_word, s);
+  (void)rt_drop_below_zero(&t->room, (int64_t)size); /* tested after the call */
   rt_bump(&s->allocs, 1);
   rt_bump(&s->alloc_bytes, size);
   rt_bump(&t->shrink_room, size);
   rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
   if (rt_unlikely(tag == NULL)) return uncount_failure(size, site_word);
   rt_store_relaxed(&t->last_block, (void *)(tag + 1));
-  return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, site_word);
+  void *p = tag_fast(tag, (uint64_t)size << RT_PAIR_BITS, site_word);
+  if (rt_unlikely(t->room < 0) && (defer_waiting(t) || thread_new_high(t))) return thread_high_after(t, size, p);
+  return p;
 }
 
 /* An allocation inside a phase (the detour word holds the phase alone) at a
@@ -1089,7 +1102,10 @@ static RT_NOINLINE RT_FAST void free_other(rt_thread_t *t, void *p, uintptr_t ra
    * two), or below 16 (the tag would be on the page before): what is left
    * has the 16 bytes before p on p's own page. A misaligned p among those
    * fails the tag check (it covers the tag's address) and goes on too. */
-  if (rt_unlikely((lo & (lo - 1) & ~(uintptr_t)15) == 0)) return rt_profiled_free(p, ra);
+  if (rt_unlikely((lo & (lo - 1) & ~(uintptr_t)15) == 0)) {
+    if (p == NULL) return; /* common: Lua frees its empty arrays */
+    return rt_profiled_free(p, ra);
+  }
   _Static_assert((RT_DEFER & (RT_DEFER - 1)) == 0, "the ring index wraps with a mask");
   if (rt_unlikely(!defer_enter(t))) return free_now(t, p, ra);
   __builtin_prefetch((char *)p - RT_TAG_SIZE, 1);

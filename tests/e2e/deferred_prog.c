@@ -9,7 +9,10 @@
  *   double   a block freed twice while its first free still waits;
  *   realloc  a realloc of a block whose free still waits;
  *   foreign  a pointer rtprof did not allocate, reported after later frees
- *            with its own call site. */
+ *            with its own call site;
+ *   peak     an allocation that raises the thread's high-water but not its
+ *            site's, while frees wait: the process's peak is 1,016 bytes
+ *            (1,316 with the waiting frees left unsettled). */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +41,10 @@ static void *idle_thread(void *arg) {
 
 static __attribute__((noinline)) void *hundred(void) {
   return rt_alloc(100); /* SITE:sleep_alloc */
+}
+
+static __attribute__((noinline)) void *thousand(void) {
+  return rt_alloc(1000); /* SITE:peak_thousand */
 }
 
 static void start_idle_thread(void) {
@@ -85,6 +92,15 @@ int main(int argc, char **argv) {
     char *r = rt_realloc(p, 80); /* SITE:bad_realloc */
     rt_free(q);
     if (r != NULL) return 3;
+  } else if (strcmp(what, "peak") == 0) {
+    rt_free(thousand()); /* the site's peak and the thread's: 1,000 bytes; freed at once */
+    void *b[5];
+    for (int i = 0; i < 4; i++) b[i] = rt_alloc(100);
+    b[4] = rt_alloc(16);
+    for (int i = 0; i < 4; i++) rt_free(b[i]); /* they wait; live 16 */
+    void *y = thousand(); /* live 1,016: the thread's new high, within the site's */
+    rt_free(y);
+    rt_free(b[4]);
   } else if (strcmp(what, "foreign") == 0) {
     char *q = rt_alloc(50);
     rt_free(not_ours + 48); /* SITE:bad_foreign */

@@ -30,6 +30,18 @@ d = json.load(sys.stdin); line = int(sys.argv[1])
 s = [s for s in d["sites"] if s["frames"][0]["line"] == line]
 assert s and (s[0]["allocs"], s[0]["frees"], s[0]["peak_live_bytes"]) == (7, 7, 400), s' "$sleep_line" ||
   fail "sleep: the site's figures are not 7 allocs, 7 frees, peak 400"
+# A thread's new high-water while frees wait, at a site below its own: the
+# waiting frees are settled first, so the process's peak is exact.
+thousand_line=$(line_of peak_thousand "$src")
+RTPROF=1 RTPROF_OUT="$OUT/peak.dump" "$OUT/deferred" peak > /dev/null || fail "peak: the program failed"
+"$RTPROF" report --json "$OUT/peak.dump" | python3 -c '
+import json, sys
+d = json.load(sys.stdin); line = int(sys.argv[1])
+s = [s for s in d["sites"] if s["frames"][0]["line"] == line]
+assert s and (s[0]["allocs"], s[0]["peak_live_bytes"]) == (2, 1000), s
+t = d["totals"]
+assert (t["allocs"], t["frees"], t["peak_live_bytes"]) == (7, 7, 1016), t' "$thousand_line" ||
+  fail "peak: not a site peak of 1,000 and a process peak of 1,016 bytes"
 RTPROF=1 RTPROF_OUT="$OUT/fork.%p.dump" "$OUT/deferred" fork > "$OUT/fork.out" || fail "fork: the program failed"
 child=$(sed -n 's/^child //p' "$OUT/fork.out")
 [ -n "$child" ] && [ -f "$OUT/fork.$child.dump" ] || fail "fork: no child dump: $(cat "$OUT/fork.out")"
