@@ -28,9 +28,10 @@
 #define RT_OWN_FRAMES 8  /* at most this many of our own frames sit above ra */
 #define RT_SKIP_FRAMES 16 /* wrapper frames walked past, at most */
 #define RT_RAW_MAX (RT_MAX_DEPTH + RT_SKIP_FRAMES) /* frames from ra an unwind needs */
-#define RT_UC_SETS 32     /* cached stacks per thread: sets of RT_UC_WAYS */
+#define RT_UC_SETS 64     /* cached stacks per thread: sets of RT_UC_WAYS */
 #define RT_UC_WAYS 4      /* a return address reached at one rsp from several callers */
 #define RT_UC_PATHS 8     /* distinct chains of our own frames per thread */
+#define RT_UC_SLOTS 40    /* slots a cached stack may read (Debian's programs at depth 16: at most 31) */
 
 /* The first frame of buf[i, n) that is not inside a wrapper. A frame is
  * inside one when its function matches RTPROF_SKIP, or when it has no
@@ -86,8 +87,8 @@ typedef struct rt_uc_entry_s {
   uintptr_t rbp;              /* compared when need_rbp */
   bool need_rbp;              /* a frame's CFA may be rbp + 16 with rbp still the caller's */
   bool ended;                 /* the stack ended after nraw frames */
-  uint16_t nraw, nslots;
-  uint32_t site;              /* interned for `out`; 0: not yet */
+  uint8_t nraw, nslots;
+  uint32_t site;              /* interned from these frames; 0: not yet */
   /* What `site` was worked out from, for a hit that returns it directly:
    * the capture's ra (RT_RA_AT included), its name prefix (first frame
    * when `named`), the address flags' epoch, and how many slots determine
@@ -95,13 +96,14 @@ typedef struct rt_uc_entry_s {
    * past: the frames beyond the site's do not matter). */
   uintptr_t site_ra, site_prefix;
   uint32_t site_epoch;
-  uint16_t site_slots;
+  uint8_t site_slots;
   bool site_named;
-  uint16_t upto[RT_RAW_MAX];  /* slots read before raw[k] was known: they determine raw[0, k] */
-  uint32_t off[2 * RT_RAW_MAX]; /* slot addresses - sp */
-  uintptr_t val[2 * RT_RAW_MAX];
-  uintptr_t raw[RT_RAW_MAX];  /* return addresses from ra outwards */
-  uintptr_t out[RT_MAX_DEPTH]; /* the site's frames, name prefix included */
+  /* Slots read before raw[k] was known: they determine raw[0, k]; for
+   * k > 0 the last of them holds raw[k] (entry_raw), so the return
+   * addresses are not kept twice. */
+  uint8_t upto[RT_RAW_MAX];
+  uint16_t off[RT_UC_SLOTS];  /* (slot address - sp) / 8 */
+  uintptr_t val[RT_UC_SLOTS];
 } rt_uc_entry_t;
 
 /* Recording a stack takes libunwind's cursor, whose every step in Debian's
@@ -136,6 +138,15 @@ typedef struct rt_ucache_s {
 } rt_ucache_t;
 
 static inline uintptr_t load_word(uintptr_t addr) { return *(const uintptr_t *)addr; }
+/* The word in slot `off` (in words) above sp: one load, the index scaled. */
+static inline uintptr_t slot_word(uintptr_t sp, uint16_t off) { return load_word(sp + (uintptr_t)off * 8); }
+
+/* raw[0, n) of a stored stack: ra, then the return address each later
+ * frame's last slot held. */
+static void entry_raw(const rt_uc_entry_t *e, int n, uintptr_t *raw) {
+  raw[0] = e->ra;
+  for (int k = 1; k < n; k++) raw[k] = e->val[e->upto[k] - 1];
+}
 
 static inline uintptr_t rbp_now(void) {
   uintptr_t v;
@@ -178,13 +189,13 @@ RT_INLINE const rt_uc_path_t *path_find(rt_ucache_t *c, uintptr_t S, uintptr_t r
 static inline bool slots_hold(const rt_uc_entry_t *e, uintptr_t sp, uint32_t n) {
   uint32_t s = 0;
   for (; s + 4 <= n; s += 4) {
-    if (load_word(sp + e->off[s]) != e->val[s]) return false;
-    if (load_word(sp + e->off[s + 1]) != e->val[s + 1]) return false;
-    if (load_word(sp + e->off[s + 2]) != e->val[s + 2]) return false;
-    if (load_word(sp + e->off[s + 3]) != e->val[s + 3]) return false;
+    if (slot_word(sp, e->off[s]) != e->val[s]) return false;
+    if (slot_word(sp, e->off[s + 1]) != e->val[s + 1]) return false;
+    if (slot_word(sp, e->off[s + 2]) != e->val[s + 2]) return false;
+    if (slot_word(sp, e->off[s + 3]) != e->val[s + 3]) return false;
   }
   for (; s < n; s++)
-    if (load_word(sp + e->off[s]) != e->val[s]) return false;
+    if (slot_word(sp, e->off[s]) != e->val[s]) return false;
   return true;
 }
 
@@ -209,6 +220,12 @@ static rt_uc_entry_t *cache_lookup(rt_ucache_t *c, uintptr_t S, uintptr_t rbp_re
   }
   return NULL;
 }
+
+/* Whether a slot at `addr` can be kept as a word offset from sp. */
+static inline bool slot_fits(uintptr_t addr, uintptr_t sp) {
+  return addr >= sp && (addr - sp) % 8 == 0 && (addr - sp) / 8 <= UINT16_MAX;
+}
+static inline uint16_t slot_off(uintptr_t addr, uintptr_t sp) { return (uint16_t)((addr - sp) / 8); }
 
 static bool save_loc(unw_cursor_t *cur, int reg, uintptr_t *addr) {
   unw_save_loc_t sl;
@@ -282,22 +299,21 @@ static RT_NOINLINE bool unwind_record(rt_ucache_t *c, uintptr_t S, uintptr_t ra,
       /* Maybe a frame-pointer frame, its CFA computed from rbp: the value
        * rbp had must be checked too, where it came from. */
       if (rbp_loc == rbp_loc0) e.need_rbp = true;
-      else if (!rbp_checked) e.off[e.nslots] = (uint32_t)(rbp_loc - e.sp), e.val[e.nslots++] = rbp_i;
+      else if (!rbp_checked) e.off[e.nslots] = slot_off(rbp_loc, e.sp), e.val[e.nslots++] = rbp_i;
       rbp_checked = true;
     } else if (rbp_i >= sp_i + 8 && rbp_i <= cfa && load_word(rbp_i - 8) == cfa) {
       cacheable = false; /* looks realigned: the CFA was read from rbp - 8 */
       continue;
     }
     /* The return address is read at CFA - 8; rbp where this frame saved it. */
-    if (!save_loc(&cur, UNW_X86_64_RIP, &at) || at != cfa - 8 || at < e.sp ||
-        at - e.sp > UINT32_MAX || !save_loc(&cur, UNW_X86_64_RBP, &at_rbp) ||
-        e.nslots + 2 > 2 * RT_RAW_MAX) {
+    if (!save_loc(&cur, UNW_X86_64_RIP, &at) || at != cfa - 8 || !slot_fits(at, e.sp) ||
+        !save_loc(&cur, UNW_X86_64_RBP, &at_rbp) || e.nslots + 2 > RT_UC_SLOTS) {
       cacheable = false;
       continue;
     }
-    e.off[e.nslots] = (uint32_t)(at - e.sp), e.val[e.nslots++] = ip;
+    e.off[e.nslots] = slot_off(at, e.sp), e.val[e.nslots++] = ip;
     if (at_rbp != rbp_loc) {
-      if (at_rbp < e.sp || at_rbp - e.sp > UINT32_MAX) {
+      if (!slot_fits(at_rbp, e.sp)) {
         cacheable = false;
         continue;
       }
@@ -305,6 +321,8 @@ static RT_NOINLINE bool unwind_record(rt_ucache_t *c, uintptr_t S, uintptr_t ra,
     }
   }
   *n = k;
+  for (int j = 1; j < k && cacheable; j++) /* each later frame's last slot holds it (entry_raw) */
+    cacheable = e.upto[j] > 0 && e.val[e.upto[j] - 1] == raw[j];
   if (!cacheable) return true;
   /* Remember the own-frame chain, then the stack. */
   bool known = false;
@@ -314,8 +332,7 @@ static RT_NOINLINE bool unwind_record(rt_ucache_t *c, uintptr_t S, uintptr_t ra,
     if (c->npaths == RT_UC_PATHS) return true;
     memcpy(&c->paths[c->npaths++], &path, sizeof path);
   }
-  e.nraw = (uint16_t)k;
-  memcpy(e.raw, raw, (size_t)k * sizeof *raw);
+  e.nraw = (uint8_t)k;
   uint32_t set = set_index(ra, e.sp);
   *stored = &c->e[set][c->victim[set]];
   c->victim[set] = (uint8_t)((c->victim[set] + 1) % RT_UC_WAYS);
@@ -371,6 +388,12 @@ static void check_same(const uintptr_t *raw, int n, uintptr_t ra, int want, cons
     abort();
   }
   rt_add_relaxed(&rt_uc_checked[what[0] == 'r'], 1);
+}
+
+static void check_entry(const rt_uc_entry_t *e, int n, uintptr_t ra, int want) {
+  uintptr_t raw[RT_RAW_MAX];
+  entry_raw(e, n, raw);
+  check_same(raw, n, ra, want, "cached");
 }
 
 static void __attribute__((destructor)) check_report(void) {
@@ -452,11 +475,13 @@ static void check_site(const rt_uc_entry_t *e, uintptr_t ra, const uintptr_t *fr
   uintptr_t raw[RT_RAW_MAX];
   int n = backtrace_from(ra, want, raw);
   if (n > 0) frames_from(raw, n, ra, flags, walk, ref + first, depth - first);
+  const uintptr_t *got = rt_site_frames(e->site);
   uint32_t i = 0;
-  while (i < depth && ref[i] == e->out[i]) i++;
+  while (got != NULL && i < depth && ref[i] == got[i]) i++;
   if (i < depth) {
     rt_warn("RTPROF_UNWIND_CACHE=2: a cached site's frame %u differs from libunwind's backtrace "
-            "(%lx cached, %lx in the backtrace)", i, (unsigned long)e->out[i], (unsigned long)ref[i]);
+            "(%lx cached, %lx in the backtrace)", i, got != NULL ? (unsigned long)got[i] : 0UL,
+            (unsigned long)ref[i]);
     abort();
   }
   rt_add_relaxed(&rt_uc_checked[0], 1);
@@ -495,7 +520,7 @@ static RT_NOINLINE uint32_t capture_slow(uintptr_t ra, uintptr_t *frames, uint32
   uintptr_t sp = 0;
   rt_uc_entry_t *e = cache_lookup(c, S, rbp_now(), ra, want, &n, &sp);
   if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK) && e != NULL)
-    check_same(e->raw, n, ra, want, "cached");
+    check_entry(e, n, ra, want);
   window_tick(c);
   if (e != NULL) {
     c->hits++;
@@ -515,16 +540,13 @@ static RT_NOINLINE uint32_t capture_slow(uintptr_t ra, uintptr_t *frames, uint32
     if (rt_unlikely(rt_options.unwind_cache == RT_UNWIND_CHECK)) check_same(raw, n, ra, want, "recorded");
     needed = frames_from(raw, n, ra, flags, walk, out, want_frames);
   } else {
-    needed = frames_from(e->raw, n, ra, flags, walk, out, want_frames);
+    entry_raw(e, n, raw);
+    needed = frames_from(raw, n, ra, flags, walk, out, want_frames);
   }
-  uint32_t site;
-  uint32_t i = 0;
-  if (e != NULL && e->site != 0)
-    while (i < depth && e->out[i] == frames[i]) i++;
-  if (e != NULL && e->site != 0 && i == depth) site = e->site;
-  else site = rt_site_intern(frames, depth);
+  const uintptr_t *known = e != NULL ? rt_site_frames(e->site) : NULL;
+  uint32_t site = known != NULL && memcmp(known, frames, depth * sizeof *frames) == 0 ? e->site
+                                                                                     : rt_site_intern(frames, depth);
   if (e != NULL && site != 0) { /* not the overflow id: rt_site_intern counts each drop */
-    memcpy(e->out, frames, depth * sizeof *frames);
     e->site = site;
     e->site_ra = site_ra, e->site_prefix = prefix, e->site_named = first > 0, e->site_epoch = epoch;
     e->site_slots = needed >= e->nraw ? e->nslots : e->upto[needed - 1];

@@ -14,7 +14,7 @@
 #  - so does comptime-clone, whose recursive-descent parser reaches one
 #    return address at many stack depths, so that recording usually pauses
 #    there (in about 1 run in 20 its reuses just pay, and it does not);
-#  - unwind_prog.c's `churn` (one return address at 300 depths in turn)
+#  - unwind_prog.c's `churn` (one return address at 600 depths in turn)
 #    never pays: recording must pause (the checked run counts misses taken
 #    from libunwind while it paused), and its stacks are exact.
 . "$(dirname "$0")/common.sh"
@@ -89,10 +89,10 @@ for s in d["sites"]:
         if f.get("function") == "main": break
     got[tuple(fr)] = got.get(tuple(fr), 0) + s["allocs"]
 want = {}
-for n in range(300):  # churn(n) allocates 100000 // 300 times, or once more
+for n in range(600):  # churn(n) allocates 100000 // 600 times, or once more
     fr = ((("churn_leaf", line["churn_leaf"]), ("churn", line["churn_bottom"])) + (("churn", line["churn"]),) * n
           + (("main", line["main_churn"]),))[:16]
-    want[fr] = want.get(fr, 0) + len(range(n, 100000, 300))
+    want[fr] = want.get(fr, 0) + len(range(n, 100000, 600))
 errors = [f"{k}: {got.get(k)} allocs, want {v}" for k, v in want.items() if got.get(k) != v]
 errors += [f"unexpected site {k}: {v}" for k, v in got.items() if k not in want]
 print("\n".join(errors) or f"churn: {len(want)} exact stacks, recording paused")

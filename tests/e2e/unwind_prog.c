@@ -9,7 +9,7 @@
  * for word the same but for the 16th frame from the allocation (a cached
  * site must be checked out to its last frame). With the argument `churn`,
  * only stacks that never come back soon enough to pay for their recording:
- * one return address reached at 300 stack depths in turn, more stacks than
+ * one return address reached at 600 stack depths in turn, more stacks than
  * the cache holds, so recording must pause. Built without sibling calls, so
  * every call keeps its frame. Each call site is marked SITE:name. */
 #include <alloca.h>
@@ -131,7 +131,7 @@ NOINL static int churn(int n) {
 
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "churn") == 0) {
-    for (int i = 0; i < 100000; i++) churn(i % 300); /* SITE:main_churn */
+    for (int i = 0; i < 100000; i++) churn(i % 600); /* SITE:main_churn */
     printf("done\n");
     return 0;
   }
