@@ -882,25 +882,13 @@ RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_s
   return p;
 }
 
-/* An allocation inside a phase (the detour word holds the phase alone) at a
- * site and a pair both in this thread's caches: counted straight into their
- * slots, the block tagged with the pair and RT_TAG_DETOUR, so its free takes
- * free_detour. The block first, then the counts, as in alloc_new_high: a
- * site that grows inside a phase raises its peak at each allocation, and a
- * failure leaves the peaks as they were. The rest takes the general path. */
-static RT_NOINLINE void *alloc_deep(size_t size, uintptr_t ra);
-
-static RT_NOINLINE RT_FAST void *alloc_in_phase(size_t size, uintptr_t ra) {
-  rt_thread_t *t = rt_self;
-  const rt_site_entry_t *e = cache_entry(t, ra);
-  uint32_t phase = t->phase;
-  if (rt_unlikely(e->ra != ra || size >= RT_BIG_BLOCK || t->detour - 1 >= UINT16_MAX))
-    return rt_options.depth != 1 ? alloc_deep(size, ra) : rt_profiled_alloc(size, 0, false, ra);
-  uint64_t site_word = e->site_word;
-  const rt_pair_entry_t *pe = pair_entry(t, (uint32_t)(site_word >> 32), phase);
-  rt_slot_t *s = e->slot, *ps = pe->slot;
-  if (rt_unlikely(pe->key != pair_key(site_word >> 32, phase) || ps == NULL))
-    return rt_profiled_alloc(size, 0, false, ra);
+/* An allocation inside a phase, counted straight into its site's slot `s`
+ * and its pair's `ps`, the block tagged with the pair and RT_TAG_DETOUR, so
+ * its free takes free_detour. The block first, then the counts, as in
+ * alloc_new_high: a site that grows inside a phase raises its peak at each
+ * allocation, and a failure leaves the peaks as they were. */
+RT_INLINE void *alloc_pair_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_slot_t *s, rt_slot_t *ps,
+                                uint32_t pair) {
   if (rt_unlikely(s->room < (int64_t)size || t->room < (int64_t)size))
     defer_settle(t); /* so a new high-water is a real one */
   rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
@@ -914,24 +902,45 @@ static RT_NOINLINE RT_FAST void *alloc_in_phase(size_t size, uintptr_t ra) {
   rt_bump(&t->shrink_room, size);
   if (rt_drop_below_zero(&t->room, (int64_t)size) && thread_new_high(t)) rt_publish_pending(t);
   rt_store_relaxed(&t->last_block, (void *)(tag + 1));
-  return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS | pe->pair, site_word | RT_TAG_DETOUR);
+  return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS | pair, site_word | RT_TAG_DETOUR);
+}
+
+static RT_NOINLINE void *alloc_deep(size_t size, uintptr_t ra);
+
+/* Inside a phase (the detour word holds the phase alone), at a site and a
+ * pair both in this thread's caches; the rest takes the general path. */
+static RT_NOINLINE RT_FAST void *alloc_in_phase(size_t size, uintptr_t ra) {
+  rt_thread_t *t = rt_self;
+  const rt_site_entry_t *e = cache_entry(t, ra);
+  uint32_t phase = t->phase;
+  if (rt_unlikely(e->ra != ra || size >= RT_BIG_BLOCK || t->detour - 1 >= UINT16_MAX))
+    return rt_options.depth != 1 ? alloc_deep(size, ra) : rt_profiled_alloc(size, 0, false, ra);
+  uint64_t site_word = e->site_word;
+  const rt_pair_entry_t *pe = pair_entry(t, (uint32_t)(site_word >> 32), phase);
+  rt_slot_t *s = e->slot, *ps = pe->slot;
+  if (rt_unlikely(pe->key != pair_key(site_word >> 32, phase) || ps == NULL))
+    return rt_profiled_alloc(size, 0, false, ra);
+  return alloc_pair_fast(t, size, site_word, s, ps, (uint32_t)pe->pair);
 }
 
 /* At RTPROF_DEPTH > 1 (the site cache is for depth 1): the stack's site,
- * then alloc_fast's counting into its slot when nothing else applies (no
- * phase, scope or rtprof call open, no extras, a thread with state, not a
- * big block). A site past the flat slots tags its block with RT_TAG_DETOUR,
- * as at depth 1. */
+ * then alloc_fast's counting into its slot, or inside a phase (the detour
+ * word holds the phase alone) alloc_pair_fast's into its slot and its
+ * pair's, when nothing else applies (no scope or rtprof call open, no
+ * extras, a thread with state, not a big block). A site past the flat slots
+ * tags its block with RT_TAG_DETOUR, as at depth 1. */
 static RT_NOINLINE void *alloc_deep(size_t size, uintptr_t ra) {
   rt_thread_t *t = rt_self;
-  if (t->is_sentinel || t->detour != 0 || size >= RT_BIG_BLOCK || rt_extras)
+  if (t->is_sentinel || t->detour > UINT16_MAX || size >= RT_BIG_BLOCK || rt_extras)
     return rt_profiled_alloc(size, 0, false, ra);
   uint32_t site = site_slow(t, ra);
-  rt_slot_t *s = rt_site_slot(t, site);
-  if (rt_unlikely(s == NULL)) { /* no slot could be mapped: the general counting (globally) */
+  uint32_t pair = pair_of(t, site); /* 0 outside phases */
+  rt_slot_t *s = rt_site_slot(t, site), *ps = pair != 0 ? rt_pair_slot(t, pair) : NULL;
+  if (rt_unlikely(s == NULL || (pair != 0 && ps == NULL))) { /* a slot not mapped: counted globally */
     void *base = mi_malloc(rt_round16(size + RT_TAG_SIZE));
-    return base != NULL ? tag_block_at(t, base, size, site, 0, 0) : fast_failure();
+    return base != NULL ? tag_block_at(t, base, size, site, pair, 0) : fast_failure();
   }
+  if (pair != 0) return alloc_pair_fast(t, size, (uint64_t)site << 32, s, ps, pair);
   return alloc_fast(t, size, (uint64_t)site << 32 | (site < RT_FLAT_SLOTS ? 0 : RT_TAG_DETOUR), s);
 }
 
