@@ -29,17 +29,15 @@ checked() {
     || fail "$what: no checked cache hits: $(cat "$err")"
 }
 
-for fp in -fno-omit-frame-pointer -fomit-frame-pointer; do
-  exe=$OUT/unwind$fp
-  $CC $CFLAGS -fno-optimize-sibling-calls $fp "$src" -o "$exe" -L"$LIB" -Wl,-rpath,"$LIB" -lrtprof
-  for mode in 1 2; do
-    run16 RTPROF_UNWIND_CACHE=$mode RTPROF_OUT="$OUT/u$fp.$mode.dump" "$exe" > /dev/null 2> "$OUT/u$fp.$mode.err" \
-      || fail "unwind_prog $fp, RTPROF_UNWIND_CACHE=$mode: failed: $(cat "$OUT/u$fp.$mode.err")"
-    "$RTPROF" report --json "$OUT/u$fp.$mode.dump" > "$OUT/u$fp.$mode.json"
-    python3 - "$OUT/u$fp.$mode.json" "$src" "$fp" <<'PY' || fail "unwind_prog $fp, RTPROF_UNWIND_CACHE=$mode: wrong stacks"
+# stacks JSON KIND [LABEL]: the report's stacks (up to main) and their
+# allocation counts are exactly unwind_prog.c's, as run plainly (tricky) or
+# with `churn`.
+stacks() {
+  python3 - "$1" "$src" "$2" "${3:-}" <<'PY'
 import json, re, sys
 d = json.load(open(sys.argv[1]))
 line = {m.group(1): i + 1 for i, l in enumerate(open(sys.argv[2])) for m in [re.search(r"SITE:(\w+) ", l)] if m}
+kind, label = sys.argv[3], sys.argv[4]
 got = {}
 for s in d["sites"]:
     fr = []
@@ -47,25 +45,42 @@ for s in d["sites"]:
         fr.append((f.get("function"), f.get("line")))
         if f.get("function") == "main": break
     got[tuple(fr)] = got.get(tuple(fr), 0) + s["allocs"]
+def rec(n, caller):  # rec(n)'s allocation: n + 1 rec frames, then the caller
+    return (("bottom", line["bottom"]), ("rec", line["rec_bottom"])) + (("rec", line["rec"]),) * n + (caller,)
 want = {}
-for n in range(1, 6):  # rec(n): n + 1 rec frames
-    want[(("bottom", line["bottom"]), ("rec", line["rec_bottom"])) + (("rec", line["rec"]),) * n
-         + (("main", line["main_rec"]),)] = 20
-for c in "ab":
-    want[(("target", line["target"]), ("caller_" + c, line["caller_" + c]), ("main", line["main_" + c]))] = 10
-for c in "ab":
-    want[(("leaf", line["leaf"]), ("af", line["af_leaf"]), ("mid", line["af_" + c]), ("main", line["main_mid"]))] = 20
-tail = (("scoped_leaf", line["scoped_leaf"]), ("scoped", line["scoped"]), ("main", line["main_scoped"]))
-want[tail] = 10
-want[(("Scope", None),) + tail] = 10
-for c in "ab":  # 16 frames, main beyond them
-    want[(("deep_leaf", line["deep_leaf"]), ("deep", line["deep_bottom"])) + (("deep", line["deep"]),) * 13
-         + (("top_" + c, line["top_" + c]),)] = 10
+if kind == "churn":
+    for n in range(600):  # rec(n) is called 100000 // 600 times, or once more
+        fr = rec(n, ("main", line["main_churn"]))[:16]
+        want[fr] = want.get(fr, 0) + len(range(n, 100000, 600))
+else:
+    for n in range(1, 6):
+        want[rec(n, ("main", line["main_rec"]))] = 20
+    for c in "ab":
+        want[(("target", line["target"]), ("caller_" + c, line["caller_" + c]), ("main", line["main_" + c]))] = 10
+    for c in "ab":
+        want[(("leaf", line["leaf"]), ("af", line["af_leaf"]), ("mid", line["af_" + c]), ("main", line["main_mid"]))] = 20
+    tail = (("scoped_leaf", line["scoped_leaf"]), ("scoped", line["scoped"]), ("main", line["main_scoped"]))
+    want[tail] = 10
+    want[(("Scope", None),) + tail] = 10
+    for c in "ab":  # 16 frames, main beyond them
+        want[(("deep_leaf", line["deep_leaf"]), ("deep", line["deep_bottom"])) + (("deep", line["deep"]),) * 13
+             + (("top_" + c, line["top_" + c]),)] = 10
 errors = [f"{k}: {got.get(k)} allocs, want {v}" for k, v in want.items() if got.get(k) != v]
 errors += [f"unexpected site {k}: {v}" for k, v in got.items() if k not in want]
-print("\n".join(errors) or f"{len(want)} exact stacks ({sys.argv[3]})")
+print("\n".join(errors) or (f"churn: {len(want)} exact stacks, recording paused" if kind == "churn"
+                             else f"{len(want)} exact stacks ({label})"))
 sys.exit(1 if errors else 0)
 PY
+}
+
+for fp in -fno-omit-frame-pointer -fomit-frame-pointer; do
+  exe=$OUT/unwind$fp
+  $CC $CFLAGS -fno-optimize-sibling-calls $fp "$src" -o "$exe" -L"$LIB" -Wl,-rpath,"$LIB" -lrtprof
+  for mode in 1 2; do
+    run16 RTPROF_UNWIND_CACHE=$mode RTPROF_OUT="$OUT/u$fp.$mode.dump" "$exe" > /dev/null 2> "$OUT/u$fp.$mode.err" \
+      || fail "unwind_prog $fp, RTPROF_UNWIND_CACHE=$mode: failed: $(cat "$OUT/u$fp.$mode.err")"
+    "$RTPROF" report --json "$OUT/u$fp.$mode.dump" > "$OUT/u$fp.$mode.json"
+    stacks "$OUT/u$fp.$mode.json" tricky "$fp" || fail "unwind_prog $fp, RTPROF_UNWIND_CACHE=$mode: wrong stacks"
   done
   checked "$OUT/u$fp.2.err" "unwind_prog $fp"
 done
@@ -77,27 +92,7 @@ run16 RTPROF_UNWIND_CACHE=2 RTPROF_OUT="$OUT/churn.dump" "$exe" churn > /dev/nul
 grep -q "met once and [1-9][0-9]* while recording paused taken from it" "$OUT/churn.err" \
   || fail "unwind_prog churn: recording never paused: $(cat "$OUT/churn.err")"
 "$RTPROF" report --json "$OUT/churn.dump" > "$OUT/churn.json"
-python3 - "$OUT/churn.json" "$src" <<'PY' || fail "unwind_prog churn: wrong stacks"
-import json, re, sys
-d = json.load(open(sys.argv[1]))
-line = {m.group(1): i + 1 for i, l in enumerate(open(sys.argv[2])) for m in [re.search(r"SITE:(\w+) ", l)] if m}
-got = {}
-for s in d["sites"]:
-    fr = []
-    for f in s["frames"]:
-        fr.append((f.get("function"), f.get("line")))
-        if f.get("function") == "main": break
-    got[tuple(fr)] = got.get(tuple(fr), 0) + s["allocs"]
-want = {}
-for n in range(600):  # churn(n) allocates 100000 // 600 times, or once more
-    fr = ((("churn_leaf", line["churn_leaf"]), ("churn", line["churn_bottom"])) + (("churn", line["churn"]),) * n
-          + (("main", line["main_churn"]),))[:16]
-    want[fr] = want.get(fr, 0) + len(range(n, 100000, 600))
-errors = [f"{k}: {got.get(k)} allocs, want {v}" for k, v in want.items() if got.get(k) != v]
-errors += [f"unexpected site {k}: {v}" for k, v in got.items() if k not in want]
-print("\n".join(errors) or f"churn: {len(want)} exact stacks, recording paused")
-sys.exit(1 if errors else 0)
-PY
+stacks "$OUT/churn.json" churn || fail "unwind_prog churn: wrong stacks"
 
 # Real programs, each stack checked against a full unwind.
 SQL=(":memory:" ".parameter set @items 3000" ".parameter set @sales 6000" ".read $TOP/tests/bench/workload.sql")

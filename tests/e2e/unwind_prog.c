@@ -9,8 +9,8 @@
  * for word the same but for the 16th frame from the allocation (a cached
  * site must be checked out to its last frame). With the argument `churn`,
  * only stacks that never come back soon enough to pay for their recording:
- * one return address reached at 600 stack depths in turn, more stacks than
- * the cache holds, so recording must pause. Built without sibling calls, so
+ * rec's allocation reached at 600 stack depths in turn, more stacks than the
+ * cache holds, so recording must pause. Built without sibling calls, so
  * every call keeps its frame. Each call site is marked SITE:name. */
 #include <alloca.h>
 #include <stdint.h>
@@ -116,22 +116,9 @@ NOINL static void top_b(void) {
 }
 static void (*const tops[2])(void) = {top_a, top_b};
 
-NOINL static void churn_leaf(void) {
-  sink = malloc(104); /* SITE:churn_leaf */
-  free(sink);
-}
-
-NOINL static int churn(int n) {
-  if (n == 0) {
-    churn_leaf(); /* SITE:churn_bottom */
-    return 0;
-  }
-  return churn(n - 1) + 1; /* SITE:churn */
-}
-
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "churn") == 0) {
-    for (int i = 0; i < 100000; i++) churn(i % 600); /* SITE:main_churn */
+    for (int i = 0; i < 100000; i++) rec(i % 600); /* SITE:main_churn */
     printf("done\n");
     return 0;
   }
