@@ -882,6 +882,24 @@ RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_s
   return p;
 }
 
+/* A block of `size` that mimalloc gave, counted into its site's slot `s`
+ * and its pair's `ps` (NULL: none), with the new peaks it makes; the ring
+ * is settled first when a room is short, so a new high-water is a real
+ * one. */
+RT_INLINE void count_new_block(rt_thread_t *t, rt_slot_t *s, rt_slot_t *ps, size_t size) {
+  if (rt_unlikely(s->room < (int64_t)size || t->room < (int64_t)size)) defer_settle(t);
+  rt_bump(&s->allocs, 1);
+  rt_bump(&s->alloc_bytes, size);
+  if (rt_drop_below_zero(&s->room, (int64_t)size)) slot_new_high(s);
+  if (ps != NULL) {
+    rt_bump(&ps->allocs, 1);
+    rt_bump(&ps->alloc_bytes, size);
+    rt_bump(&ps->room, -(int64_t)size); /* a pair has no peak: room is -live */
+  }
+  rt_bump(&t->shrink_room, size);
+  if (rt_drop_below_zero(&t->room, (int64_t)size) && thread_new_high(t)) rt_publish_pending(t);
+}
+
 /* An allocation inside a phase, counted straight into its site's slot `s`
  * and its pair's `ps`, the block tagged with the pair and RT_TAG_DETOUR, so
  * its free takes free_detour. The block first, then the counts, as in
@@ -889,18 +907,9 @@ RT_INLINE void *alloc_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_s
  * allocation, and a failure leaves the peaks as they were. */
 RT_INLINE void *alloc_pair_fast(rt_thread_t *t, size_t size, uint64_t site_word, rt_slot_t *s, rt_slot_t *ps,
                                 uint32_t pair) {
-  if (rt_unlikely(s->room < (int64_t)size || t->room < (int64_t)size))
-    defer_settle(t); /* so a new high-water is a real one */
   rt_tag_t *tag = mi_malloc((size + RT_TAG_SIZE + 15) & ~(size_t)15);
   if (rt_unlikely(tag == NULL)) return fast_failure();
-  rt_bump(&s->allocs, 1);
-  rt_bump(&s->alloc_bytes, size);
-  if (rt_drop_below_zero(&s->room, (int64_t)size)) slot_new_high(s);
-  rt_bump(&ps->allocs, 1);
-  rt_bump(&ps->alloc_bytes, size);
-  rt_bump(&ps->room, -(int64_t)size); /* a pair has no peak: room is -live */
-  rt_bump(&t->shrink_room, size);
-  if (rt_drop_below_zero(&t->room, (int64_t)size) && thread_new_high(t)) rt_publish_pending(t);
+  count_new_block(t, s, ps, size);
   rt_store_relaxed(&t->last_block, (void *)(tag + 1));
   return tag_fast(tag, (uint64_t)size << RT_PAIR_BITS | pair, site_word | RT_TAG_DETOUR);
 }
@@ -1185,18 +1194,7 @@ static RT_NOINLINE void *realloc_fast(void *p, size_t size, uintptr_t ra) {
   rt_tag_t *moved = block_realloc(tag, old_size, (size + RT_TAG_SIZE + 15) & ~(size_t)15);
   if (rt_unlikely(moved == NULL)) return fast_failure();
   if (count_free_slots(t, os, ops, old_size)) rt_publish_pending(t);
-  if (rt_unlikely(s->room < (int64_t)size || t->room < (int64_t)size))
-    defer_settle(t); /* so a new high-water is a real one */
-  rt_bump(&s->allocs, 1);
-  rt_bump(&s->alloc_bytes, size);
-  if (rt_drop_below_zero(&s->room, (int64_t)size)) slot_new_high(s);
-  if (ps != NULL) {
-    rt_bump(&ps->allocs, 1);
-    rt_bump(&ps->alloc_bytes, size);
-    rt_bump(&ps->room, -(int64_t)size);
-  }
-  rt_bump(&t->shrink_room, size);
-  if (rt_drop_below_zero(&t->room, (int64_t)size) && thread_new_high(t)) rt_publish_pending(t);
+  count_new_block(t, s, ps, size);
   rt_store_relaxed(&t->last_block, (void *)(moved + 1));
   return tag_fast(moved, (uint64_t)size << RT_PAIR_BITS | pair, site_word);
 }
