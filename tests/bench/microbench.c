@@ -28,7 +28,7 @@
 #include "rtprof.h"
 #endif
 
-typedef enum { API_MI, API_RT, API_SITE, API_LIBC, API_PHASE, API_MI_REALLOC, API_REALLOC } api_t;
+typedef enum { API_MI, API_RT, API_SITE, API_LIBC, API_PHASE, API_MI_REALLOC, API_REALLOC } api_t; /* as main's names[] */
 static api_t api;
 static long iters, live;
 
@@ -92,28 +92,20 @@ REALLOC_WORKER(worker_realloc, rt_realloc, rt_free)
 WORKER(worker_libc, malloc, free)
 
 int main(int argc, char **argv) {
+  /* Indexed by api_t. */
+  static const char *const names[] = {"mi", "rt", "site", "libc", "phase", "mi-realloc", "realloc"};
   if (argc != 5) {
-    fprintf(stderr, "usage: microbench mi|rt|site|libc THREADS ITERS LIVE\n");
+    fprintf(stderr, "usage: microbench mi|rt|site|libc|phase|mi-realloc|realloc THREADS ITERS LIVE\n");
     return 2;
   }
-  if (strcmp(argv[1], "mi") == 0) {
-    api = API_MI;
-  } else if (strcmp(argv[1], "rt") == 0) {
-    api = API_RT;
-  } else if (strcmp(argv[1], "site") == 0) {
-    api = API_SITE;
-  } else if (strcmp(argv[1], "libc") == 0) {
-    api = API_LIBC;
-  } else if (strcmp(argv[1], "phase") == 0) {
-    api = API_PHASE;
-  } else if (strcmp(argv[1], "mi-realloc") == 0) {
-    api = API_MI_REALLOC;
-  } else if (strcmp(argv[1], "realloc") == 0) {
-    api = API_REALLOC;
-  } else {
+  int found = -1;
+  for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+    if (strcmp(argv[1], names[i]) == 0) found = i;
+  if (found < 0) {
     fprintf(stderr, "microbench: unknown API '%s' (mi, rt, site, libc, phase, mi-realloc or realloc)\n", argv[1]);
     return 2;
   }
+  api = (api_t)found;
 #ifdef MICROBENCH_LIBC_ONLY
   if (api != API_LIBC) {
     fprintf(stderr, "microbench: this build has the libc API only\n");
