@@ -63,8 +63,7 @@ else:
     want[tail] = 10
     want[(("Scope", None),) + tail] = 10
     for c in "ab":  # 16 frames, main beyond them
-        want[(("deep_leaf", line["deep_leaf"]), ("deep", line["deep_bottom"])) + (("deep", line["deep"]),) * 13
-             + (("top_" + c, line["top_" + c]),)] = 10
+        want[rec(13, ("top_" + c, line["top_" + c]))] = 10
 errors = [f"{k}: {got.get(k)} allocs, want {v}" for k, v in want.items() if got.get(k) != v]
 errors += [f"unexpected site {k}: {v}" for k, v in got.items() if k not in want]
 print("\n".join(errors) or (f"churn: {len(want)} exact stacks, recording paused" if kind == "churn"

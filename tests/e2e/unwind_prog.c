@@ -91,27 +91,13 @@ NOINL static void unscope_if(int on) {
   if (on) rtprof_site_pop();
 }
 
-NOINL static void deep_leaf(void) {
-  sink = malloc(88); /* SITE:deep_leaf */
-  free(sink);
-}
-
-NOINL static void deep(int n) {
-  if (n == 0) {
-    deep_leaf(); /* SITE:deep_bottom */
-    return;
-  }
-  deep(n - 1); /* SITE:deep */
-  marker = n;
-}
-
-/* deep_leaf, deep(0) and 13 more deep frames: the 16th frame is here. */
+/* bottom, rec(0) and 13 more rec frames: the 16th frame is here. */
 NOINL static void top_a(void) {
-  deep(13); /* SITE:top_a */
+  rec(13); /* SITE:top_a */
   marker = 1; /* the two bodies differ, so they are not folded into one */
 }
 NOINL static void top_b(void) {
-  deep(13); /* SITE:top_b */
+  rec(13); /* SITE:top_b */
   marker = 2;
 }
 static void (*const tops[2])(void) = {top_a, top_b};
